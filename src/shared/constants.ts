@@ -1,0 +1,55 @@
+/**
+ * Names and limits that the workflow side, the Node side and callers in other languages all rely on.
+ * This module imports nothing: it is safe in the workflow sandbox and in any Node process.
+ */
+
+/** Workflow type name other services use to start the recovery workflow by name, from any SDK. */
+export const RECOVER_BATCH_JOBS_WORKFLOW_TYPE = 'recoverBatchJobsWorkflow';
+
+/**
+ * Task queue of the workflows and of the cheap activities (describe, escalate).
+ * @default 'tencent-batch-recovery'
+ */
+export const DEFAULT_WORKFLOW_TASK_QUEUE = 'tencent-batch-recovery';
+
+/**
+ * Task queue that only runs RetryJobs activities. It is separate so that its task-queue-wide rate limit
+ * (enforced by the Temporal server across every worker) applies to nothing else, and so that no workflow
+ * worker can dispatch a RetryJobs activity eagerly around the limit.
+ */
+export const DEFAULT_RETRY_TASK_QUEUE = 'tencent-batch-recovery-retry';
+
+/** Task queue of the DescribeJobs/DescribeTask activities, rate-limited on its own. */
+export const DEFAULT_DESCRIBE_TASK_QUEUE = 'tencent-batch-recovery-describe';
+
+/**
+ * RetryJobs requests per second allowed by the Tencent Cloud Batch API. The seed document says 2/s;
+ * the current Chinese docs say 10/s. The seed wins by default; every limit is configurable.
+ */
+export const DEFAULT_RETRY_JOBS_RPS = 2;
+
+/** DescribeJobs requests per second (international docs: 2/s; Chinese docs: 10/s). */
+export const DEFAULT_DESCRIBE_JOBS_RPS = 2;
+
+/** Most job IDs one RetryJobs or DescribeJobs request may carry. */
+export const MAX_JOB_IDS_PER_REQUEST = 100;
+
+/**
+ * Most distinct job IDs one workflow watches. Larger sets should be split across workflows so that one
+ * workflow's history and state stay small (each job carries its timeline through continue-as-new).
+ */
+export const MAX_JOB_IDS_PER_WORKFLOW = 1000;
+
+/** Custom search attributes the package registers and upserts so operators can find a job's workflow. */
+export const SEARCH_ATTRIBUTES = {
+  /** KeywordList: the Tencent Batch job IDs a workflow watches. */
+  jobIds: 'TencentBatchJobIds',
+  /** Keyword: the workflow's overall state (see {@link RecoveryOverallState}). */
+  recoveryState: 'TencentBatchRecoveryState',
+} as const;
+
+/** Search attributes in the `Name=Type` form `temporal server start-dev --search-attribute` takes. */
+export const SEARCH_ATTRIBUTE_DEFINITIONS: Readonly<Record<string, 'Keyword' | 'KeywordList'>> = {
+  [SEARCH_ATTRIBUTES.jobIds]: 'KeywordList',
+  [SEARCH_ATTRIBUTES.recoveryState]: 'Keyword',
+};

@@ -1,0 +1,77 @@
+/**
+ * Activity options of the recovery workflow, in one place, each with why it is what it is.
+ */
+import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
+import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../shared/errors';
+
+const nonRetryableErrorTypes = [...NON_RETRYABLE_ERROR_TYPES];
+
+/**
+ * Polling by activity retry: the activity reads job states and fails with a BENIGN `JobsUnchanged` while nothing
+ * moved; the server re-runs it every `pollInterval` (backoff 1). Retries add no history events, so an hour of
+ * waiting costs the same history as a minute. The schedule-to-close timeout is set per call to the next moment the
+ * workflow must act (retry due, stuck or decision deadline), which doubles as the workflow's timer.
+ */
+export function pollOptions(pollIntervalMs: number, untilNextWakeMs: number, taskQueue: string): ActivityOptions {
+  return {
+    taskQueue,
+    // One DescribeJobs per 100 jobs; a slow answer is better retried than waited on.
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: Math.max(1_000, untilNextWakeMs),
+    retry: {
+      initialInterval: pollIntervalMs,
+      backoffCoefficient: 1,
+      maximumInterval: pollIntervalMs,
+      nonRetryableErrorTypes,
+    },
+  };
+}
+
+/**
+ * RetryJobs runs on its own task queue, whose server-side rate limit keeps every worker together under the API's
+ * limit. Throttling and transport faults are retried quickly but with a cap; after an hour of failing the jobs are
+ * escalated rather than retried forever. The activity is idempotent, so these retries cannot retry a failure twice.
+ */
+export const RETRY_JOBS_RETRY_POLICY: RetryPolicy = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '30s',
+  nonRetryableErrorTypes,
+};
+
+export function retryJobsOptions(taskQueue: string): ActivityOptions {
+  return {
+    taskQueue,
+    // Re-read (DescribeJobs) + RetryJobs, and at worst a few split calls after a partial refusal.
+    startToCloseTimeout: '60s',
+    heartbeatTimeout: '20s',
+    scheduleToCloseTimeout: '1h',
+    retry: RETRY_JOBS_RETRY_POLICY,
+  };
+}
+
+/** Failure details: DescribeJob + DescribeTask per failed job; rate-limited like other describes. */
+export function describeOptions(taskQueue: string): ActivityOptions {
+  return {
+    taskQueue,
+    startToCloseTimeout: '2m',
+    heartbeatTimeout: '30s',
+    scheduleToCloseTimeout: '30m',
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes },
+  };
+}
+
+/**
+ * Escalation notice (log line + optional webhook). The log line is written on the first attempt; a webhook that is
+ * down is retried for about ten minutes, then the workflow goes on waiting for a decision anyway.
+ */
+export const NOTIFY_ESCALATION_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '5s',
+    backoffCoefficient: 2,
+    maximumInterval: '2m',
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: [ErrorType.InvalidInput],
+  },
+};

@@ -1,0 +1,5 @@
+/**
+ * Workflow entry point for the worker's bundle. Only workflow functions are exported from here: everything in
+ * this folder runs inside Temporal's deterministic sandbox.
+ */
+export { recoverBatchJobsWorkflow } from './recover-batch-jobs-workflow';

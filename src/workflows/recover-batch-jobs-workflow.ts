@@ -1,0 +1,310 @@
+/**
+ * `recoverBatchJobsWorkflow`: watches Tencent Batch jobs until each one succeeds or is handed to people.
+ *
+ * Each turn of the loop: end what timed out (deadline, stuck, decision timeout), send the retries whose backoff
+ * has ended, then wait — by one polling activity whose retries add no history — until a job changes, a message
+ * arrives or the next timeout is due. State lives in a {@link JobTracker}; this file only orchestrates.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createActivities } from '../activities';
+import type { JobSnapshot, ObservedFailure } from '../shared/batch-types';
+import {
+  DEFAULT_DESCRIBE_TASK_QUEUE,
+  DEFAULT_RETRY_TASK_QUEUE,
+  MAX_JOB_IDS_PER_REQUEST,
+} from '../shared/constants';
+import { ErrorType, type TencentApiErrorDetails } from '../shared/errors';
+import { chunk, normalizeJobIds } from '../shared/job-id';
+import { jobStateChangedSignal, resolveEscalationUpdate, retryNowUpdate, statusQuery } from '../shared/messages';
+import { resolvePolicy, rulesNeedDetails, type ResolvedPolicy } from '../shared/recovery-policy';
+import type {
+  EscalationNotice,
+  RecoverBatchJobsInput,
+  RecoverBatchJobsResult,
+  RecoveryOverallState,
+  RecoveryStatus,
+} from '../shared/recovery-types';
+import {
+  NOTIFY_ESCALATION_OPTIONS,
+  describeOptions,
+  pollOptions,
+  retryJobsOptions,
+} from './activity-options';
+import { JobTracker, type EscalationRequest } from './job-tracker';
+import { JOB_IDS_SEARCH_ATTRIBUTE, RECOVERY_STATE_SEARCH_ATTRIBUTE } from './search-attributes';
+
+type Activities = ReturnType<typeof createActivities>;
+
+const { notifyEscalation } = proxyActivities<Activities>(NOTIFY_ESCALATION_OPTIONS);
+
+/** Watches `input.jobIds`, retries their failures idempotently, and escalates what retrying cannot fix. */
+export async function recoverBatchJobsWorkflow(input: RecoverBatchJobsInput): Promise<RecoverBatchJobsResult> {
+  const { jobIds, policy } = validateInput(input);
+  const queues = {
+    retry: input.taskQueues?.retry ?? DEFAULT_RETRY_TASK_QUEUE,
+    describe: input.taskQueues?.describe ?? DEFAULT_DESCRIBE_TASK_QUEUE,
+  };
+  const { retryFailedJobs } = proxyActivities<Activities>(retryJobsOptions(queues.retry));
+  const { describeJobFailures } = proxyActivities<Activities>(describeOptions(queues.describe));
+  const tracker = input.carriedState
+    ? JobTracker.fromCarried(policy, input.carriedState)
+    : new JobTracker(policy, Date.now(), jobIds);
+  const needDetailsForRules = rulesNeedDetails(policy.retryRules);
+
+  let wakeRequested = false;
+  let nextCheckAtMs: number | undefined;
+  let publishedState: RecoveryOverallState | undefined;
+
+  const status = (): RecoveryStatus => ({
+    overall: tracker.overall(),
+    label: input.label,
+    startedAt: new Date(tracker.startedAtMs).toISOString(),
+    deadline: new Date(tracker.deadlineMs).toISOString(),
+    nextCheckAt: nextCheckAtMs === undefined ? undefined : new Date(nextCheckAtMs).toISOString(),
+    jobs: tracker.all(),
+  });
+
+  setHandler(statusQuery, status);
+  setHandler(jobStateChangedSignal, ({ jobId }) => {
+    if (tracker.get(jobId)) wakeRequested = true;
+    else log.warn('jobStateChanged signal for a job this workflow does not watch', { jobId });
+  });
+  setHandler(
+    resolveEscalationUpdate,
+    (decision) => {
+      const changed = tracker.applyDecision(decision, Date.now());
+      log.info('Operator decision applied', { decision: decision.decision, jobIds: changed, operator: decision.operator });
+      wakeRequested = true;
+      return { jobIds: changed };
+    },
+    { validator: (decision) => tracker.validateDecision(decision) },
+  );
+  setHandler(
+    retryNowUpdate,
+    (request) => {
+      const changed = tracker.retryNow(request, Date.now());
+      wakeRequested = true;
+      return { jobIds: changed };
+    },
+    { validator: (request) => tracker.validateRetryNow(request) },
+  );
+
+  /** Upserts the search attributes and the UI summary when the overall state changed. */
+  const publish = (): void => {
+    const overall = tracker.overall();
+    setCurrentDetails(`**${overall}** — ${tracker.summary()}${input.label ? ` — ${input.label}` : ''}`);
+    if (overall === publishedState) return;
+    upsertSearchAttributes([
+      { key: JOB_IDS_SEARCH_ATTRIBUTE, value: tracker.all().map((j) => j.jobId) },
+      { key: RECOVERY_STATE_SEARCH_ATTRIBUTE, value: overall },
+    ]);
+    publishedState = overall;
+  };
+
+  /** Escalates, reads details a person needs, and notifies. Never throws but for cancellation. */
+  const escalate = async (requests: EscalationRequest[]): Promise<void> => {
+    const fresh = tracker.escalate(requests, Date.now());
+    if (fresh.length === 0) return;
+    publish();
+    const missingDetails = fresh
+      .map((r) => r.jobId)
+      .filter((id) => tracker.get(id)?.lastFailure && tracker.get(id)?.lastFailure?.failedTasks === undefined);
+    if (missingDetails.length > 0) {
+      await readDetails(missingDetails).catch(rethrowCancellation('details for an escalation'));
+    }
+    const notice: EscalationNotice = {
+      workflowId: workflowInfo().workflowId,
+      runId: workflowInfo().runId,
+      label: input.label,
+      jobs: fresh.map((r) => {
+        const job = tracker.get(r.jobId);
+        return {
+          jobId: r.jobId,
+          reason: r.reason,
+          message: r.message,
+          code: r.code,
+          retries: job?.retries ?? 0,
+          lastKnownState: job?.lastKnownState,
+          lastFailure: job?.lastFailure,
+          decisionDeadline: job?.escalation?.decisionDeadline ?? '',
+        };
+      }),
+      howToDecide: `send Update "${resolveEscalationUpdate.name}" with {"decision": "RETRY"|"ABANDON"|"RESOLVE", "jobIds": [...], "extraRetries": N}`,
+    };
+    await notifyEscalation(notice).catch(rethrowCancellation('escalation notice'));
+  };
+
+  const readDetails = async (ids: string[]): Promise<void> => {
+    for (const part of chunk(ids, MAX_JOB_IDS_PER_REQUEST)) {
+      const { jobs } = await describeJobFailures({ jobIds: part });
+      tracker.addDetails(jobs);
+    }
+  };
+
+  const handleSnapshots = async (snapshots: JobSnapshot[]): Promise<void> => {
+    const { failed, escalate: toEscalate } = tracker.observe(snapshots, Date.now());
+    await escalate(toEscalate);
+    if (failed.length === 0) return;
+    const needDetails = failed.filter((id) => tracker.needsDetails(id, needDetailsForRules));
+    if (needDetails.length > 0) {
+      // Without details every rule condition is unknown; a retry is still the safe default.
+      await readDetails(needDetails).catch(rethrowCancellation('failure details'));
+    }
+    const decisions = failed
+      .map((id) => tracker.decideFailure(id, Date.now(), Math.random))
+      .filter((r): r is EscalationRequest => r !== undefined);
+    await escalate(decisions);
+  };
+
+  const sendRetries = async (due: ObservedFailure[]): Promise<void> => {
+    const parts = chunk(due, MAX_JOB_IDS_PER_REQUEST);
+    const settled = await Promise.allSettled(parts.map((failures) => retryFailedJobs({ failures })));
+    for (const [i, result] of settled.entries()) {
+      if (result.status === 'fulfilled') {
+        await escalate(tracker.applyRetryOutcomes(result.value.outcomes, Date.now()));
+        continue;
+      }
+      if (isCancellation(result.reason)) throw result.reason;
+      const { code, message } = describeActivityError(result.reason);
+      log.error('RetryJobs could not be sent', { code, message, jobIds: parts[i]?.map((f) => f.jobId) });
+      await escalate((parts[i] ?? []).map((f) => ({ jobId: f.jobId, reason: 'API_REFUSED', message, code })));
+    }
+  };
+
+  /** Waits for a job change, a message, or the next due moment. Returns fresh snapshots if the poll saw a change. */
+  const waitForChange = async (): Promise<JobSnapshot[] | undefined> => {
+    const wakeAt = tracker.nextWakeAtMs() ?? Date.now() + policy.pollIntervalMs;
+    const untilWake = wakeAt - Date.now();
+    if (untilWake <= 0 || wakeRequested) return undefined;
+    const { awaitJobChanges } = proxyActivities<Activities>(pollOptions(policy.pollIntervalMs, untilWake, queues.describe));
+    nextCheckAtMs = Date.now();
+    try {
+      return await CancellationScope.cancellable(async () => {
+        const poll = awaitJobChanges({ known: tracker.pollTargets() }).then((r) => r.jobs);
+        const woken = condition(() => wakeRequested).then(() => undefined);
+        try {
+          return await Promise.race([poll, woken]);
+        } finally {
+          poll.catch(() => undefined);
+          woken.catch(() => undefined);
+          CancellationScope.current().cancel();
+        }
+      });
+    } catch (err) {
+      if (isCancellation(err) && !CancellationScope.current().consideredCancelled) return undefined;
+      if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure) return undefined;
+      if (isCancellation(err)) throw err;
+      // A refusal no retry can fix (credentials, permissions): people must act.
+      const { code, message } = describeActivityError(err);
+      log.error('Reading job states failed for good', { code, message });
+      await escalate(tracker.escalateAllOpen('API_REFUSED', `reading job states failed: ${message}`, code));
+      return undefined;
+    } finally {
+      nextCheckAtMs = undefined;
+    }
+  };
+
+  const shouldContinueAsNew = (): boolean =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= policy.continueAsNewAfterEvents;
+
+  try {
+    publish();
+    while (tracker.hasOpenJobs()) {
+      if (shouldContinueAsNew()) {
+        await condition(allHandlersFinished);
+        log.info('Continuing as new', { historyLength: workflowInfo().historyLength });
+        await continueAsNew<typeof recoverBatchJobsWorkflow>({
+          ...input,
+          jobIds,
+          carriedState: {
+            startedAt: new Date(tracker.startedAtMs).toISOString(),
+            jobs: tracker.all(),
+            continuedAsNewCount: (input.carriedState?.continuedAsNewCount ?? 0) + 1,
+          },
+        });
+      }
+      wakeRequested = false;
+      await escalate(tracker.expire(Date.now()));
+      const due = tracker.dueRetries(Date.now());
+      if (due.length > 0) await sendRetries(due);
+      publish();
+      if (!tracker.hasOpenJobs()) break;
+      const snapshots = await waitForChange();
+      if (snapshots) await handleSnapshots(snapshots);
+      publish();
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    tracker.cancelAll(Date.now());
+    publish();
+    log.info('Cancelled; jobs left as last seen', { summary: tracker.summary() });
+    return result(tracker, input.label);
+  }
+  // Let an update that finished the last job return its answer before the workflow completes.
+  await condition(allHandlersFinished);
+  return result(tracker, input.label);
+}
+
+function result(tracker: JobTracker, label: string | undefined): RecoverBatchJobsResult {
+  const overall = tracker.overall();
+  return {
+    overall: overall === 'SUCCEEDED' || overall === 'CANCELLED' ? overall : 'NEEDS_ATTENTION',
+    label,
+    startedAt: new Date(tracker.startedAtMs).toISOString(),
+    finishedAt: new Date(Date.now()).toISOString(),
+    jobs: tracker.all(),
+  };
+}
+
+/** Invalid input fails the workflow at once (non-retryable): no amount of waiting fixes it. */
+function validateInput(input: RecoverBatchJobsInput): { jobIds: string[]; policy: ResolvedPolicy } {
+  if (input === null || typeof input !== 'object') {
+    throw ApplicationFailure.create({ message: 'input must be an object with jobIds', type: ErrorType.InvalidInput, nonRetryable: true });
+  }
+  const ids = normalizeJobIds(input.jobIds);
+  const policy = resolvePolicy(input.policy);
+  const problems = [...(ids.ok ? [] : [ids.summary]), ...(policy.ok ? [] : policy.problems)];
+  if (!ids.ok || !policy.ok) {
+    throw ApplicationFailure.create({
+      message: `invalid recoverBatchJobsWorkflow input: ${problems.join('; ')}`,
+      type: ids.ok ? ErrorType.InvalidInput : ErrorType.InvalidJobId,
+      nonRetryable: true,
+      details: [{ problems }],
+    });
+  }
+  return { jobIds: ids.jobIds, policy: policy.policy };
+}
+
+/** The API error code and message inside an activity failure, for escalations and logs. */
+function describeActivityError(err: unknown): { code: string; message: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    const details = cause.details?.[0] as Partial<TencentApiErrorDetails> | undefined;
+    return { code: details?.code ?? cause.type ?? 'UNKNOWN', message: cause.message };
+  }
+  if (cause instanceof TimeoutFailure) return { code: 'TIMEOUT', message: `gave up after retrying: ${cause.message}` };
+  return { code: 'UNKNOWN', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** A catch handler that lets cancellation through and logs anything else as best-effort work that failed. */
+function rethrowCancellation(what: string): (err: unknown) => void {
+  return (err) => {
+    if (isCancellation(err)) throw err;
+    log.warn(`Best-effort step failed: ${what}`, { error: describeActivityError(err) });
+  };
+}
