@@ -1,0 +1,108 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { retryFailedJobs } from '../../src/activities/retry-failed-jobs';
+import { ErrorType } from '../../src/shared/errors';
+import { FakeBatchApi, lostAnswer } from '../support/fake-batch-api';
+
+const now = () => new Date('2026-11-25T12:00:00Z');
+const run = (api: FakeBatchApi, failures: { jobId: string; endTime: string }[]) =>
+  new MockActivityEnvironment().run(retryFailedJobs, api, { failures }, now);
+
+describe('retryFailedJobs', () => {
+  it('retries every job still in the observed failure with one call', async () => {
+    const api = new FakeBatchApi();
+    const a = api.fail('job-aaaaaaaa');
+    const b = api.fail('job-bbbbbbbb');
+    const { outcomes } = await run(api, [{ jobId: 'job-aaaaaaaa', endTime: a }, { jobId: 'job-bbbbbbbb', endTime: b }]);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['RETRIED', 'RETRIED']);
+    expect(api.retryCalls).toEqual([['job-aaaaaaaa', 'job-bbbbbbbb']]);
+  });
+
+  it('makes no second call when an earlier attempt applied the retry but lost the answer', async () => {
+    const api = new FakeBatchApi();
+    const endTime = api.fail('job-aaaaaaaa');
+    api.afterRetryApplied = () => {
+      api.afterRetryApplied = undefined;
+      throw lostAnswer();
+    };
+    await expect(run(api, [{ jobId: 'job-aaaaaaaa', endTime }])).rejects.toMatchObject({ type: ErrorType.TransportError });
+    const { outcomes } = await run(api, [{ jobId: 'job-aaaaaaaa', endTime }]);
+    expect(outcomes).toEqual([expect.objectContaining({ outcome: 'ALREADY_RETRIED', currentState: 'PENDING' })]);
+    expect(api.retryCalls).toHaveLength(1);
+  });
+
+  it('treats a newer failure of the same job as already retried, leaving it to the next round', async () => {
+    const api = new FakeBatchApi();
+    const first = api.fail('job-aaaaaaaa');
+    const second = api.fail('job-aaaaaaaa');
+    const { outcomes } = await run(api, [{ jobId: 'job-aaaaaaaa', endTime: first }]);
+    expect(outcomes).toEqual([{ jobId: 'job-aaaaaaaa', outcome: 'ALREADY_RETRIED', currentState: 'FAILED', currentEndTime: second }]);
+    expect(api.retryCalls).toEqual([]);
+  });
+
+  it('does not let one refused job block the rest of the batch', async () => {
+    const api = new FakeBatchApi();
+    const ids = ['job-aaaaaaaa', 'job-bbbbbbbb', 'job-cccccccc', 'job-dddddddd', 'job-eeeeeeee'];
+    const failures = ids.map((jobId) => ({ jobId, endTime: api.fail(jobId) }));
+    // Between the activity's re-read and its call, another actor retries job c: the API refuses the whole request.
+    const original = api.describeJobs;
+    api.describeJobs = async (input) => {
+      const answer = await original(input);
+      api.describeJobs = original;
+      api.jobs.set('job-cccccccc', { state: 'RUNNING' });
+      return { ...answer, jobs: answer.jobs.map((j) => (j.jobId === 'job-cccccccc' ? { ...j, jobState: 'FAILED' as const } : j)) };
+    };
+    const { outcomes } = await run(api, failures);
+    expect(Object.fromEntries(outcomes.map((o) => [o.jobId, o.outcome]))).toEqual({
+      'job-aaaaaaaa': 'RETRIED',
+      'job-bbbbbbbb': 'RETRIED',
+      'job-cccccccc': 'ALREADY_RETRIED',
+      'job-dddddddd': 'RETRIED',
+      'job-eeeeeeee': 'RETRIED',
+    });
+    expect(api.retryCalls.flat().filter((id) => id !== 'job-cccccccc').sort()).toEqual(
+      expect.arrayContaining(['job-aaaaaaaa', 'job-bbbbbbbb', 'job-dddddddd', 'job-eeeeeeee']),
+    );
+  });
+
+  it('isolates a job the API keeps refusing and reports its reason', async () => {
+    const api = new FakeBatchApi();
+    const failures = ['job-aaaaaaaa', 'job-bbbbbbbb', 'job-cccccccc'].map((jobId) => ({ jobId, endTime: api.fail(jobId) }));
+    const original = api.retryJobs;
+    api.retryJobs = (input) =>
+      input.jobIds.includes('job-bbbbbbbb')
+        ? Promise.reject(
+            ApplicationFailure.create({
+              message: 'job-bbbbbbbb cannot be retried',
+              type: ErrorType.UnsupportedOperation,
+              nonRetryable: true,
+              details: [{ code: 'UnsupportedOperation', action: 'RetryJobs' }],
+            }),
+          )
+        : original(input);
+    const { outcomes } = await run(api, failures);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ jobId: 'job-aaaaaaaa', outcome: 'RETRIED' }),
+      { jobId: 'job-bbbbbbbb', outcome: 'NOT_RETRIABLE', code: 'UnsupportedOperation', reason: 'job-bbbbbbbb cannot be retried' },
+      expect.objectContaining({ jobId: 'job-cccccccc', outcome: 'RETRIED' }),
+    ]);
+  });
+
+  it('reports a deleted job as not retriable without calling RetryJobs for it', async () => {
+    const api = new FakeBatchApi();
+    const endTime = api.fail('job-aaaaaaaa');
+    api.jobs.delete('job-aaaaaaaa');
+    const { outcomes } = await run(api, [{ jobId: 'job-aaaaaaaa', endTime }]);
+    expect(outcomes).toEqual([expect.objectContaining({ outcome: 'NOT_RETRIABLE', code: 'ResourceNotFound.Job' })]);
+    expect(api.retryCalls).toEqual([]);
+  });
+
+  it.each([
+    [[], /at least one failure/],
+    [[{ jobId: 'nope', endTime: 'x' }], /not a job ID/],
+    [[{ jobId: 'job-aaaaaaaa', endTime: 'x' }, { jobId: 'job-aaaaaaaa', endTime: 'y' }], /listed twice/],
+    [[{ jobId: 'job-aaaaaaaa', endTime: '' }], /endTime is required/],
+  ])('refuses bad input %j with a non-retryable InvalidInput', async (failures, message) => {
+    await expect(run(new FakeBatchApi(), failures)).rejects.toMatchObject({ type: ErrorType.InvalidInput, nonRetryable: true, message: expect.stringMatching(message) });
+  });
+});
