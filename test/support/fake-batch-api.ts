@@ -21,15 +21,15 @@ export class FakeBatchApi implements BatchApi {
     return endTime;
   }
 
-  describeJobs: BatchApi['describeJobs'] = ({ jobIds }) => {
+  describeJobs({ jobIds }: { jobIds: string[] }): ReturnType<BatchApi['describeJobs']> {
     const jobs: JobSummary[] = jobIds.flatMap((jobId) => {
       const j = this.jobs.get(jobId);
       return j ? [{ jobId, jobName: jobId, jobState: j.state, endTime: j.endTime }] : [];
     });
     return Promise.resolve({ jobs, requestId: 'req-describe' });
-  };
+  }
 
-  retryJobs: BatchApi['retryJobs'] = ({ jobIds }) => {
+  retryJobs({ jobIds }: { jobIds: string[] }): ReturnType<BatchApi['retryJobs']> {
     this.retryCalls.push([...jobIds]);
     const unknown = jobIds.filter((id) => !this.jobs.has(id));
     if (unknown.length > 0) {
@@ -42,7 +42,7 @@ export class FakeBatchApi implements BatchApi {
     for (const id of jobIds) this.jobs.set(id, { state: 'PENDING' });
     this.afterRetryApplied?.(jobIds);
     return Promise.resolve({ requestId: `req-retry-${this.retryCalls.length}` });
-  };
+  }
 
   describeJob: BatchApi['describeJob'] = () => Promise.reject(new Error('not used by these tests'));
   describeTask: BatchApi['describeTask'] = () => Promise.reject(new Error('not used by these tests'));

@@ -1,0 +1,104 @@
+/**
+ * The three workers one process runs, one per task queue:
+ * - workflows (+ the escalation notice, a cheap activity);
+ * - describes (polls and failure details), rate-limited task-queue-wide;
+ * - RetryJobs, rate-limited task-queue-wide to the API's limit (2/s by default, per the seed document).
+ *
+ * Rate limits live on their own queues because the server enforces `maxTaskQueueActivitiesPerSecond` per task
+ * queue across every worker, and because an activity on another queue than its workflow is never dispatched
+ * eagerly (eager dispatch would bypass the limit).
+ */
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Activities } from '../activities';
+import {
+  DEFAULT_DESCRIBE_JOBS_RPS,
+  DEFAULT_DESCRIBE_TASK_QUEUE,
+  DEFAULT_RETRY_JOBS_RPS,
+  DEFAULT_RETRY_TASK_QUEUE,
+  DEFAULT_WORKFLOW_TASK_QUEUE,
+} from '../shared/constants';
+
+/** Task queue names; every worker and every workflow input must agree on them. */
+export interface RecoveryTaskQueues {
+  workflow: string;
+  retry: string;
+  describe: string;
+}
+
+export const DEFAULT_TASK_QUEUES: Readonly<RecoveryTaskQueues> = Object.freeze({
+  workflow: DEFAULT_WORKFLOW_TASK_QUEUE,
+  retry: DEFAULT_RETRY_TASK_QUEUE,
+  describe: DEFAULT_DESCRIBE_TASK_QUEUE,
+});
+
+/** Options of {@link createRecoveryWorkers}. */
+export interface RecoveryWorkersOptions {
+  connection: NativeConnection;
+  /** @default 'default' */
+  namespace?: string;
+  /** @default DEFAULT_TASK_QUEUES */
+  taskQueues?: Partial<RecoveryTaskQueues>;
+  /** The activity implementations (`createActivities(...)`). */
+  activities: Activities;
+  /**
+   * RetryJobs activities per second across all workers of the retry queue. Every worker must carry the same
+   * value: the last poller's setting wins on the server. @default 2
+   */
+  retryJobsPerSecond?: number;
+  /** Describe activities per second across all workers of the describe queue. @default 2 */
+  describePerSecond?: number;
+  /** A pre-built workflow bundle (tests), else the workflows are bundled from src/workflows. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Passed to every worker, e.g. for tests. */
+  identity?: string;
+}
+
+/** Builds the workflow, describe and RetryJobs workers of one process. */
+export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Promise<Worker[]> {
+  const queues = { ...DEFAULT_TASK_QUEUES, ...options.taskQueues };
+  const common = {
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    ...(options.identity ? { identity: options.identity } : {}),
+  };
+  const { notifyEscalation, awaitJobChanges, describeJobFailures, retryFailedJobs } = options.activities;
+  const workflowSource = options.workflowBundle
+    ? { workflowBundle: options.workflowBundle }
+    : { workflowsPath: require.resolve('../workflows') };
+  return Promise.all([
+    Worker.create({ ...common, taskQueue: queues.workflow, ...workflowSource, activities: { notifyEscalation } }),
+    Worker.create({
+      ...common,
+      taskQueue: queues.describe,
+      activities: { awaitJobChanges, describeJobFailures },
+      maxTaskQueueActivitiesPerSecond: options.describePerSecond ?? DEFAULT_DESCRIBE_JOBS_RPS,
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: queues.retry,
+      activities: { retryFailedJobs },
+      maxTaskQueueActivitiesPerSecond: options.retryJobsPerSecond ?? DEFAULT_RETRY_JOBS_RPS,
+    }),
+  ]);
+}
+
+/**
+ * Runs workers until `until` settles, then shuts them all down. If one worker fails, the others are shut down
+ * too and the failure is rethrown: a process with a missing queue must not look healthy.
+ */
+export async function runRecoveryWorkers(workers: Worker[], until?: Promise<unknown>): Promise<void> {
+  const stopAll = (): void => {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+  };
+  until?.then(stopAll, stopAll);
+  const results = await Promise.allSettled(
+    workers.map((w) =>
+      w.run().catch((err: unknown) => {
+        stopAll();
+        throw err;
+      }),
+    ),
+  );
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}

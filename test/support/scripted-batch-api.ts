@@ -1,0 +1,67 @@
+import type { BatchApi, JobSummary } from '../../src/batch/batch-api';
+import type { JobState } from '../../src/shared/batch-types';
+import { FakeBatchApi } from './fake-batch-api';
+
+/** What one run of a job ends with. */
+export type RunOutcome = 'SUCCEED' | 'FAILED' | 'FAILED_INTERRUPTED' | 'HANG';
+
+/**
+ * A BatchApi for time-skipping workflow tests, where activities run in real time but the workflow's clock jumps:
+ * job progress is counted in DescribeJobs reads instead of seconds. Each run of a job (the first, then one per
+ * accepted RetryJobs) lasts `readsPerRun` reads and ends as the next entry of `runs` (the last entry repeats).
+ */
+export class ScriptedBatchApi extends FakeBatchApi {
+  private readonly scripts = new Map<string, { runs: RunOutcome[]; run: number; reads: number }>();
+  private ends = 0;
+
+  constructor(private readonly readsPerRun = 2) {
+    super();
+  }
+
+  script(jobId: string, runs: RunOutcome[]): this {
+    this.scripts.set(jobId, { runs, run: 0, reads: 0 });
+    this.jobs.set(jobId, { state: 'RUNNING' });
+    return this;
+  }
+
+  /** Accepted RetryJobs per job. */
+  retriesOf(jobId: string): number {
+    return this.retryCalls.filter((ids) => ids.includes(jobId) && this.acceptedCalls.has(ids)).length;
+  }
+
+  private readonly acceptedCalls = new Set<string[]>();
+
+  override describeJobs({ jobIds }: { jobIds: string[] }): ReturnType<BatchApi['describeJobs']> {
+    const jobs: JobSummary[] = [];
+    for (const jobId of jobIds) {
+      const s = this.scripts.get(jobId);
+      const job = this.jobs.get(jobId);
+      if (!job) continue;
+      if (s && job.state === 'RUNNING' && ++s.reads >= this.readsPerRun) {
+        const outcome = s.runs[Math.min(s.run, s.runs.length - 1)] ?? 'SUCCEED';
+        if (outcome !== 'HANG') {
+          this.jobs.set(jobId, { state: outcome as JobState, endTime: new Date(Date.UTC(2026, 10, 25, 0, 0, 0, ++this.ends)).toISOString() });
+        }
+      }
+      if (job.state === 'PENDING') this.jobs.set(jobId, { state: 'RUNNING' });
+      const now = this.jobs.get(jobId) ?? job;
+      jobs.push({ jobId, jobName: jobId, jobState: now.state, endTime: now.endTime });
+    }
+    return Promise.resolve({ jobs, requestId: 'req-describe' });
+  }
+
+  override async retryJobs(input: { jobIds: string[] }): ReturnType<BatchApi['retryJobs']> {
+    const before = this.retryCalls.length;
+    const answer = await super.retryJobs(input);
+    const call = this.retryCalls[before];
+    if (call) this.acceptedCalls.add(call);
+    for (const id of input.jobIds) {
+      const s = this.scripts.get(id);
+      if (s) {
+        s.run += 1;
+        s.reads = 0;
+      }
+    }
+    return answer;
+  }
+}

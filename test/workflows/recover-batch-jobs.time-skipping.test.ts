@@ -1,0 +1,181 @@
+/**
+ * Workflow behaviour over hours of workflow time, on the Java time-skipping test server. The Batch API here is a
+ * scripted in-memory fake (job progress counted in reads); the same behaviours run against the emulator and the
+ * dev server in test/e2e.
+ */
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import type { EscalationNotice, RecoverBatchJobsInput } from '../../src/shared/recovery-types';
+import { resolveEscalationUpdate, retryNowUpdate, statusQuery } from '../../src/shared/messages';
+import { ErrorType } from '../../src/shared/errors';
+import { recoverBatchJobsWorkflow } from '../../src/workflows';
+import { ScriptedBatchApi } from '../support/scripted-batch-api';
+import { timeSkippingEnv, workflowBundle, waitFor } from '../helpers/temporal';
+
+const HOUR = 3_600_000;
+let env: TestWorkflowEnvironment;
+let bundle: Awaited<ReturnType<typeof workflowBundle>>;
+let seq = 0;
+
+beforeAll(async () => {
+  [env, bundle] = await Promise.all([timeSkippingEnv(), workflowBundle(require.resolve('../../src/workflows'))]);
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+/** Runs `body` with a worker whose activities use `api`, on a queue of its own. */
+async function withWorker<T>(
+  api: ScriptedBatchApi,
+  body: (ctx: { taskQueue: string; notices: EscalationNotice[]; input: (i: RecoverBatchJobsInput) => RecoverBatchJobsInput }) => Promise<T>,
+): Promise<T> {
+  const taskQueue = `ts-${process.pid}-${++seq}`;
+  const notices: EscalationNotice[] = [];
+  const activities = createActivities({ batchApi: api });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: {
+      ...activities,
+      notifyEscalation: async (notice: EscalationNotice) => {
+        notices.push(notice);
+        return { delivered: ['log' as const] };
+      },
+    },
+  });
+  const input = (i: RecoverBatchJobsInput): RecoverBatchJobsInput => ({ ...i, taskQueues: { retry: taskQueue, describe: taskQueue } });
+  return worker.runUntil(body({ taskQueue, notices, input }));
+}
+
+const start = (taskQueue: string, input: RecoverBatchJobsInput) =>
+  env.client.workflow.start(recoverBatchJobsWorkflow, { taskQueue, workflowId: `wf-${process.pid}-${++seq}`, args: [input] });
+
+describe('recoverBatchJobsWorkflow (time-skipping)', () => {
+  it('retries a job that fails twice and reports success with two retries', async () => {
+    const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED', 'FAILED', 'SUCCEED']);
+    await withWorker(api, async ({ taskQueue, input }) => {
+      const before = await env.currentTimeMs();
+      const result = await (await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'] }))).result();
+      expect(result.overall).toBe('SUCCEEDED');
+      expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 2 });
+      expect(api.retriesOf('job-aaaaaaaa')).toBe(2);
+      // Backoff before each retry: ~30 s then ~60 s (±20% jitter).
+      expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(72_000);
+    });
+  });
+
+  it('waits five hours for a long job without adding history per poll', async () => {
+    const api = new ScriptedBatchApi(300).script('job-aaaaaaaa', ['SUCCEED']);
+    await withWorker(api, async ({ taskQueue, input }) => {
+      const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'], policy: { pollInterval: '1m' } }));
+      const result = await handle.result();
+      expect(result.overall).toBe('SUCCEEDED');
+      const { events } = await handle.fetchHistory();
+      // ~300 one-minute polls happened; history holds a handful of events, not hundreds.
+      expect(events?.length ?? 0).toBeLessThan(40);
+    });
+  });
+
+  it('escalates when the budget is spent and ends as ESCALATED when nobody decides in time', async () => {
+    const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED']);
+    await withWorker(api, async ({ taskQueue, notices, input }) => {
+      const result = await (
+        await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'], policy: { maxRetriesPerJob: 1, escalation: { decisionTimeout: '2h' } } }))
+      ).result();
+      expect(result.overall).toBe('NEEDS_ATTENTION');
+      expect(result.jobs[0]).toMatchObject({ outcome: 'ESCALATED', retries: 1 });
+      expect(notices).toHaveLength(1);
+      expect(notices[0]?.jobs[0]).toMatchObject({ jobId: 'job-aaaaaaaa', reason: 'RETRY_BUDGET_EXHAUSTED' });
+    });
+  });
+
+  it('retries again after an operator decides RETRY, and then succeeds', async () => {
+    const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED', 'FAILED', 'SUCCEED']);
+    await withWorker(api, async ({ taskQueue, notices, input }) => {
+      const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'], policy: { maxRetriesPerJob: 1 } }));
+      await waitFor(async () => (await handle.query(statusQuery)).overall === 'AWAITING_DECISION', { timeoutMs: 30_000 });
+      const ack = await handle.executeUpdate(resolveEscalationUpdate, { args: [{ decision: 'RETRY', extraRetries: 1, operator: 'ana' }] });
+      expect(ack.jobIds).toEqual(['job-aaaaaaaa']);
+      const result = await handle.result();
+      expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 2 });
+      expect(result.jobs[0]?.timeline.map((t) => t.event)).toContain('DECISION');
+      expect(notices).toHaveLength(1);
+    });
+  });
+
+  it('rejects a decision for a job that is not awaiting one', async () => {
+    const api = new ScriptedBatchApi(1_000_000).script('job-aaaaaaaa', ['SUCCEED']);
+    await withWorker(api, async ({ taskQueue, input }) => {
+      const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'] }));
+      await expect(handle.executeUpdate(resolveEscalationUpdate, { args: [{ decision: 'ABANDON' }] })).rejects.toThrow(/no job is awaiting a decision/);
+      await expect(handle.executeUpdate(retryNowUpdate, { args: [{}] })).rejects.toThrow(/waiting to be retried/);
+      await handle.cancel();
+    });
+  });
+
+  it('escalates a job stuck in one state past the stuck timeout', async () => {
+    const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['HANG']);
+    await withWorker(api, async ({ taskQueue, notices, input }) => {
+      const before = await env.currentTimeMs();
+      const result = await (
+        await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'], policy: { stuckTimeout: '3h', escalation: { decisionTimeout: '1h' } } }))
+      ).result();
+      expect(result.jobs[0]).toMatchObject({ outcome: 'ESCALATED', lastKnownState: 'RUNNING' });
+      expect(notices[0]?.jobs[0]?.reason).toBe('STUCK');
+      expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(4 * HOUR);
+    });
+  });
+
+  it('escalates every unfinished job at the overall deadline', async () => {
+    const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['HANG']).script('job-bbbbbbbb', ['SUCCEED']);
+    await withWorker(api, async ({ taskQueue, notices, input }) => {
+      const result = await (
+        await start(taskQueue, input({ jobIds: ['job-aaaaaaaa', 'job-bbbbbbbb'], policy: { deadline: '2h', stuckTimeout: '10h', escalation: { decisionTimeout: '1h' } } }))
+      ).result();
+      expect(result.jobs.map((j) => j.outcome)).toEqual(['ESCALATED', 'SUCCEEDED']);
+      expect(notices.flatMap((n) => n.jobs.map((j) => j.reason))).toEqual(['DEADLINE']);
+    });
+  });
+
+  it('fails at once, non-retryable, on malformed job IDs', async () => {
+    const api = new ScriptedBatchApi();
+    await withWorker(api, async ({ taskQueue, input }) => {
+      const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa', 'JOB-1', 'job-aaaaaaaa'] }));
+      const err: unknown = await handle.result().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowFailedError);
+      const cause = (err as WorkflowFailedError).cause;
+      expect(cause).toBeInstanceOf(ApplicationFailure);
+      expect(cause).toMatchObject({ type: ErrorType.InvalidJobId, nonRetryable: true });
+      expect((cause as ApplicationFailure).message).toMatch(/jobIds\[1\]="JOB-1"/);
+    });
+  });
+
+  it('stops cleanly on cancellation and says where each job was left', async () => {
+    const api = new ScriptedBatchApi(1_000_000).script('job-aaaaaaaa', ['SUCCEED']);
+    await withWorker(api, async ({ taskQueue, input }) => {
+      const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'] }));
+      await waitFor(async () => (await handle.query(statusQuery)).jobs[0]?.lastKnownState === 'RUNNING', { timeoutMs: 30_000 });
+      await handle.cancel();
+      const result = await handle.result();
+      expect(result.overall).toBe('CANCELLED');
+      expect(result.jobs[0]).toMatchObject({ outcome: 'CANCELLED', lastKnownState: 'RUNNING' });
+    });
+  });
+
+  it('continues as new when history grows, carrying every job state', async () => {
+    const api = new ScriptedBatchApi(1).script('job-aaaaaaaa', ['FAILED', 'FAILED', 'FAILED', 'FAILED', 'FAILED', 'FAILED', 'FAILED', 'FAILED', 'SUCCEED']);
+    await withWorker(api, async ({ taskQueue, input }) => {
+      const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'], policy: { continueAsNewAfterEvents: 100, maxRetriesPerJob: 8, backoff: { initialInterval: '1s', maxInterval: '2s' } } }));
+      const result = await handle.result();
+      expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 8 });
+      const { events } = await handle.fetchHistory();
+      const firstRun = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory();
+      expect(firstRun.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
+      expect(events?.length).toBeGreaterThan(0);
+    });
+  });
+});
