@@ -25,7 +25,11 @@ export interface BatchApi {
   /** RetryJobs (1..100 IDs). No client token exists: callers own idempotency. */
   retryJobs(input: { jobIds: string[] }): Promise<{ requestId: string }>;
   /** SubmitJob; `job` is the API's `Job` object as-is (JobName, Tasks, Dependences, ...). */
-  submitJob(input: { placement: { zone: string }; job: Record<string, unknown>; clientToken?: string }): Promise<{
+  submitJob(input: {
+    placement: { zone: string };
+    job: Record<string, unknown>;
+    clientToken?: string;
+  }): Promise<{
     jobId: string;
     requestId: string;
   }>;

@@ -21,6 +21,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import type { JobSnapshot, ObservedFailure } from '../shared/batch-types';
 import {
@@ -191,6 +192,13 @@ export async function recoverBatchJobsWorkflow(input: RecoverBatchJobsInput): Pr
     const wakeAt = tracker.nextWakeAtMs() ?? Date.now() + policy.pollIntervalMs;
     const untilWake = wakeAt - Date.now();
     if (untilWake <= 0 || wakeRequested) return undefined;
+    if (untilWake < policy.pollIntervalMs) {
+      // Too close for another poll attempt to fit: sleep until then (a message still wakes us).
+      nextCheckAtMs = wakeAt;
+      await condition(() => wakeRequested, untilWake);
+      nextCheckAtMs = undefined;
+      return undefined;
+    }
     const { awaitJobChanges } = proxyActivities<Activities>(pollOptions(policy.pollIntervalMs, untilWake, queues.describe));
     nextCheckAtMs = Date.now();
     try {
@@ -207,8 +215,12 @@ export async function recoverBatchJobsWorkflow(input: RecoverBatchJobsInput): Pr
       });
     } catch (err) {
       if (isCancellation(err) && !CancellationScope.current().consideredCancelled) return undefined;
-      if (err instanceof ActivityFailure && err.cause instanceof TimeoutFailure) return undefined;
       if (isCancellation(err)) throw err;
+      // The wake time came (schedule-to-close): the server ends the poll with a timeout, or with the last attempt's
+      // failure (JobsUnchanged, throttling...) when the next attempt would not fit. Either way: loop and act.
+      if (err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT)) {
+        return undefined;
+      }
       // A refusal no retry can fix (credentials, permissions): people must act.
       const { code, message } = describeActivityError(err);
       log.error('Reading job states failed for good', { code, message });

@@ -44,11 +44,21 @@ export class FakeBatchApi implements BatchApi {
     return Promise.resolve({ requestId: `req-retry-${this.retryCalls.length}` });
   }
 
-  describeJob: BatchApi['describeJob'] = () => Promise.reject(new Error('not used by these tests'));
-  describeTask: BatchApi['describeTask'] = () => Promise.reject(new Error('not used by these tests'));
-  submitJob: BatchApi['submitJob'] = () => Promise.reject(new Error('not used by these tests'));
-  terminateJob: BatchApi['terminateJob'] = () => Promise.reject(new Error('not used by these tests'));
-  deleteJob: BatchApi['deleteJob'] = () => Promise.reject(new Error('not used by these tests'));
+  describeJob(_input: Parameters<BatchApi['describeJob']>[0]): ReturnType<BatchApi['describeJob']> {
+    return Promise.reject(new Error('not used by these tests'));
+  }
+  describeTask(_input: Parameters<BatchApi['describeTask']>[0]): ReturnType<BatchApi['describeTask']> {
+    return Promise.reject(new Error('not used by these tests'));
+  }
+  submitJob(_input: Parameters<BatchApi['submitJob']>[0]): ReturnType<BatchApi['submitJob']> {
+    return Promise.reject(new Error('not used by these tests'));
+  }
+  terminateJob(_input: Parameters<BatchApi['terminateJob']>[0]): ReturnType<BatchApi['terminateJob']> {
+    return Promise.reject(new Error('not used by these tests'));
+  }
+  deleteJob(_input: Parameters<BatchApi['deleteJob']>[0]): ReturnType<BatchApi['deleteJob']> {
+    return Promise.reject(new Error('not used by these tests'));
+  }
 }
 
 function refusal(type: string, code: string, message: string): ApplicationFailure {

@@ -50,6 +50,34 @@ export class ScriptedBatchApi extends FakeBatchApi {
     return Promise.resolve({ jobs, requestId: 'req-describe' });
   }
 
+  override describeJob({ jobId }: { jobId: string }): ReturnType<BatchApi['describeJob']> {
+    const job = this.jobs.get(jobId);
+    if (!job) return Promise.reject(new Error(`unknown job ${jobId}`));
+    return Promise.resolve({
+      jobId,
+      jobName: jobId,
+      jobState: job.state,
+      endTime: job.endTime,
+      stateReason: job.state === 'FAILED' ? 'Task failed' : undefined,
+      tasks: [{ taskName: 'main', taskState: job.state }],
+      dependences: [],
+      requestId: 'req-describe-job',
+    });
+  }
+
+  override describeTask({ jobId, taskName }: { jobId: string; taskName: string }): ReturnType<BatchApi['describeTask']> {
+    const job = this.jobs.get(jobId);
+    const state = job?.state ?? 'FAILED';
+    return Promise.resolve({
+      jobId,
+      taskName,
+      taskState: state,
+      totalInstances: 1,
+      instances: [{ taskInstanceIndex: 0, state, exitCode: 1, stateReason: 'exit code 1' }],
+      requestId: 'req-describe-task',
+    });
+  }
+
   override async retryJobs(input: { jobIds: string[] }): ReturnType<BatchApi['retryJobs']> {
     const before = this.retryCalls.length;
     const answer = await super.retryJobs(input);

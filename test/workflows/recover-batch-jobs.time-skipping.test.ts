@@ -3,7 +3,7 @@
  * scripted in-memory fake (job progress counted in reads); the same behaviours run against the emulator and the
  * dev server in test/e2e.
  */
-import { WorkflowFailedError } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -13,7 +13,7 @@ import { resolveEscalationUpdate, retryNowUpdate, statusQuery } from '../../src/
 import { ErrorType } from '../../src/shared/errors';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { ScriptedBatchApi } from '../support/scripted-batch-api';
-import { timeSkippingEnv, workflowBundle, waitFor } from '../helpers/temporal';
+import { registerSearchAttributes, timeSkippingEnv, workflowBundle, waitFor } from '../helpers/temporal';
 
 const HOUR = 3_600_000;
 let env: TestWorkflowEnvironment;
@@ -22,6 +22,7 @@ let seq = 0;
 
 beforeAll(async () => {
   [env, bundle] = await Promise.all([timeSkippingEnv(), workflowBundle(require.resolve('../../src/workflows'))]);
+  await registerSearchAttributes(env);
 });
 afterAll(async () => {
   await env?.teardown();
@@ -51,8 +52,17 @@ async function withWorker<T>(
   return worker.runUntil(body({ taskQueue, notices, input }));
 }
 
-const start = (taskQueue: string, input: RecoverBatchJobsInput) =>
-  env.client.workflow.start(recoverBatchJobsWorkflow, { taskQueue, workflowId: `wf-${process.pid}-${++seq}`, args: [input] });
+/** Workflows a test started: terminated after the test if still running, so time can skip for the next one. */
+const started: WorkflowHandle[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((h) => h.terminate('test over').catch(() => undefined)));
+});
+
+async function start(taskQueue: string, input: RecoverBatchJobsInput) {
+  const handle = await env.client.workflow.start(recoverBatchJobsWorkflow, { taskQueue, workflowId: `wf-${process.pid}-${++seq}`, args: [input] });
+  started.push(handle);
+  return handle;
+}
 
 describe('recoverBatchJobsWorkflow (time-skipping)', () => {
   it('retries a job that fails twice and reports success with two retries', async () => {
@@ -97,7 +107,14 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
     const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED', 'FAILED', 'SUCCEED']);
     await withWorker(api, async ({ taskQueue, notices, input }) => {
       const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'], policy: { maxRetriesPerJob: 1 } }));
-      await waitFor(async () => (await handle.query(statusQuery)).overall === 'AWAITING_DECISION', { timeoutMs: 30_000 });
+      // Time skips only while a result is awaited or on env.sleep: move the clock past two failures and a backoff.
+      await waitFor(
+        async () => {
+          await env.sleep('1m');
+          return (await handle.query(statusQuery)).overall === 'AWAITING_DECISION';
+        },
+        { timeoutMs: 30_000 },
+      );
       const ack = await handle.executeUpdate(resolveEscalationUpdate, { args: [{ decision: 'RETRY', extraRetries: 1, operator: 'ana' }] });
       expect(ack.jobIds).toEqual(['job-aaaaaaaa']);
       const result = await handle.result();
@@ -111,9 +128,12 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
     const api = new ScriptedBatchApi(1_000_000).script('job-aaaaaaaa', ['SUCCEED']);
     await withWorker(api, async ({ taskQueue, input }) => {
       const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'] }));
-      await expect(handle.executeUpdate(resolveEscalationUpdate, { args: [{ decision: 'ABANDON' }] })).rejects.toThrow(/no job is awaiting a decision/);
-      await expect(handle.executeUpdate(retryNowUpdate, { args: [{}] })).rejects.toThrow(/waiting to be retried/);
-      await handle.cancel();
+      const decision: unknown = await handle.executeUpdate(resolveEscalationUpdate, { args: [{ decision: 'ABANDON' }] }).catch((e: unknown) => e);
+      expect(decision).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((decision as WorkflowUpdateFailedError).cause?.message).toMatch(/no job is awaiting a decision/);
+      const retryNow: unknown = await handle.executeUpdate(retryNowUpdate, { args: [{}] }).catch((e: unknown) => e);
+      expect((retryNow as WorkflowUpdateFailedError).cause?.message).toMatch(/waiting to be retried/);
+      expect((await handle.query(statusQuery)).jobs[0]?.phase).toBe('WATCHING');
     });
   });
 

@@ -1,0 +1,13 @@
+/** DescribeJob {JobId} → the job with its tasks, dependences and metrics. */
+import { describeJobView } from '../job-views';
+import { checkParams, p } from '../params';
+import type { ActionHandler } from './action';
+import { findJob } from './job-lookup';
+
+const FIELDS = { JobId: p.required(p.string()) };
+
+/** DescribeJob. */
+export const describeJob: ActionHandler = (body, { store, now }) => {
+  const params = checkParams(body, FIELDS) as { JobId: string };
+  return { response: describeJobView(findJob(store, params.JobId), now) };
+};

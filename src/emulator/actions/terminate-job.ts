@@ -1,0 +1,26 @@
+/**
+ * TerminateJob {JobId} → {}. Asynchronous, as in the API: the job reaches FAILED shortly after the answer.
+ * Refused with `UnsupportedOperation` while the job is SUBMITTED (documented) and once it has SUCCEEDED or
+ * FAILED (nothing left to terminate; undocumented choice). A FAILED_INTERRUPTED job's kept instances are
+ * released and the job becomes FAILED.
+ */
+import { ApiError } from '../api-error';
+import { jobStateAt } from '../job-model';
+import { terminateJob as terminate } from '../job-planner';
+import { checkParams, p } from '../params';
+import type { ActionHandler } from './action';
+import { findJob } from './job-lookup';
+
+const FIELDS = { JobId: p.required(p.string()) };
+
+/** TerminateJob. */
+export const terminateJob: ActionHandler = (body, { store, now }) => {
+  const params = checkParams(body, FIELDS) as { JobId: string };
+  const job = findJob(store, params.JobId);
+  const state = jobStateAt(job, now);
+  if (state === 'SUBMITTED' || state === 'SUCCEED' || state === 'FAILED') {
+    throw new ApiError('UnsupportedOperation', `Job ${job.id} cannot be terminated in state ${state}.`);
+  }
+  terminate(job, now);
+  return { response: {}, effects: { terminatedJobId: job.id } };
+};
