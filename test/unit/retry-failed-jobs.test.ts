@@ -1,12 +1,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { retryFailedJobs } from '../../src/activities/retry-failed-jobs';
+import { retryFailedJobs, type RetryFailedJobsOutput } from '../../src/activities/retry-failed-jobs';
 import { ErrorType } from '../../src/shared/errors';
 import { FakeBatchApi, lostAnswer } from '../support/fake-batch-api';
 
 const now = () => new Date('2026-11-25T12:00:00Z');
-const run = (api: FakeBatchApi, failures: { jobId: string; endTime: string }[]) =>
-  new MockActivityEnvironment().run(retryFailedJobs, api, { failures }, now);
+const run = (api: FakeBatchApi, failures: { jobId: string; endTime: string }[]): Promise<RetryFailedJobsOutput> =>
+  new MockActivityEnvironment().run(() => retryFailedJobs(api, { failures }, now));
 
 describe('retryFailedJobs', () => {
   it('retries every job still in the observed failure with one call', async () => {
@@ -45,7 +45,7 @@ describe('retryFailedJobs', () => {
     const ids = ['job-aaaaaaaa', 'job-bbbbbbbb', 'job-cccccccc', 'job-dddddddd', 'job-eeeeeeee'];
     const failures = ids.map((jobId) => ({ jobId, endTime: api.fail(jobId) }));
     // Between the activity's re-read and its call, another actor retries job c: the API refuses the whole request.
-    const original = api.describeJobs;
+    const original = api.describeJobs.bind(api);
     api.describeJobs = async (input) => {
       const answer = await original(input);
       api.describeJobs = original;
@@ -68,7 +68,7 @@ describe('retryFailedJobs', () => {
   it('isolates a job the API keeps refusing and reports its reason', async () => {
     const api = new FakeBatchApi();
     const failures = ['job-aaaaaaaa', 'job-bbbbbbbb', 'job-cccccccc'].map((jobId) => ({ jobId, endTime: api.fail(jobId) }));
-    const original = api.retryJobs;
+    const original = api.retryJobs.bind(api);
     api.retryJobs = (input) =>
       input.jobIds.includes('job-bbbbbbbb')
         ? Promise.reject(
