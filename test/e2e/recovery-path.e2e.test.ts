@@ -1,0 +1,127 @@
+/**
+ * The whole path on real parts: the Temporal dev server, the package's workers, the real Tencent SDK over HTTP,
+ * and the Tencent Batch emulator, whose request ledger is the ground truth for "one RetryJobs per failure".
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { RunningEmulator } from '../../src/emulator';
+import { resolveEscalationUpdate, statusQuery } from '../../src/shared/messages';
+import { recoverBatchJobsWorkflow } from '../../src/workflows';
+import { devServerAddress, devServerEnv, waitFor } from '../helpers/temporal';
+import { killAll, startTsProcess, type ChildProcessHandle } from '../helpers/temporal-worker-process';
+import { emulatorEnv, fastInput, inProcessWorkers, startTestEmulator, uniqueQueues, whileRunning } from '../support/e2e-kit';
+
+let env: TestWorkflowEnvironment;
+const emulators: RunningEmulator[] = [];
+const children: ChildProcessHandle[] = [];
+
+beforeAll(async () => {
+  env = await devServerEnv();
+});
+afterEach(async () => {
+  await killAll(children.splice(0));
+  await Promise.all(emulators.splice(0).map((e) => e.close()));
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+async function emulator(...args: Parameters<typeof startTestEmulator>): Promise<RunningEmulator> {
+  const e = await startTestEmulator(...args);
+  emulators.push(e);
+  return e;
+}
+
+/** Every applied RetryJobs for a job answered a different failure (EndTime): no failure was retried twice. */
+function expectOneRetryPerFailure(emu: RunningEmulator, jobId: string, expectedRetries: number): void {
+  const applied = emu.ledger.retriesOf(jobId);
+  expect(applied).toHaveLength(expectedRetries);
+  expect(new Set(applied.map((r) => r.failureEndTime)).size).toBe(applied.length);
+}
+
+describe('recoverBatchJobsWorkflow on the dev server against the emulator', () => {
+  it('retries failures to success, leaves successes alone, and escalates what keeps failing until an operator decides', async () => {
+    const emu = await emulator();
+    const flaky = emu.createJob({ script: { attempts: [{ outcome: 'FAILED', exitCode: 137, reason: 'instance reclaimed (spot)' }, { outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 } });
+    const healthy = emu.createJob({ script: { attempts: [{ outcome: 'SUCCEED' }], runSeconds: 60 } });
+    const broken = emu.createJob({ script: { attempts: [{ outcome: 'FAILED', exitCode: 2, reason: 'bad input file' }], runSeconds: 60 } });
+    const queues = uniqueQueues();
+    await whileRunning(await inProcessWorkers(env, emu, queues), async () => {
+      const handle = await env.client.workflow.start(recoverBatchJobsWorkflow, {
+        taskQueue: queues.workflow,
+        workflowId: `e2e-path-${queues.workflow}`,
+        args: [fastInput([flaky, healthy, broken], queues, { maxRetriesPerJob: 2 })],
+      });
+      await waitFor(async () => (await handle.query(statusQuery)).overall === 'AWAITING_DECISION', { timeoutMs: 45_000 });
+      const escalated = (await handle.query(statusQuery)).jobs.find((j) => j.phase === 'AWAITING_DECISION');
+      expect(escalated).toMatchObject({ jobId: broken, escalation: { reason: 'RETRY_BUDGET_EXHAUSTED' } });
+      // Escalations read failure details for people: the exit code the API reported.
+      expect(escalated?.lastFailure?.failedTasks?.[0]?.failedInstances[0]?.exitCode).toBe(2);
+      await handle.executeUpdate(resolveEscalationUpdate, { args: [{ decision: 'ABANDON', jobIds: [broken], operator: 'e2e' }] });
+      const result = await handle.result();
+      expect(result.jobs.map((j) => [j.jobId, j.outcome, j.retries])).toEqual([
+        [flaky, 'SUCCEEDED', 2],
+        [healthy, 'SUCCEEDED', 0],
+        [broken, 'ABANDONED', 2],
+      ]);
+      expect(result.overall).toBe('NEEDS_ATTENTION');
+    });
+    expectOneRetryPerFailure(emu, flaky, 2);
+    expectOneRetryPerFailure(emu, healthy, 0);
+    expectOneRetryPerFailure(emu, broken, 2);
+    expect(emu.ledger.maxAdmittedPerWindow('RetryJobs')).toBeLessThanOrEqual(2);
+  });
+
+  it('sends exactly one RetryJobs when the API applies the retry but the answer is lost', async () => {
+    const emu = await emulator({ faults: [{ action: 'RetryJobs', kind: 'apply-then-drop', times: 1 }] });
+    const job = emu.createJob({ script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 } });
+    const queues = uniqueQueues();
+    await whileRunning(await inProcessWorkers(env, emu, queues), async () => {
+      const result = await env.client.workflow.execute(recoverBatchJobsWorkflow, {
+        taskQueue: queues.workflow,
+        workflowId: `e2e-drop-${queues.workflow}`,
+        args: [fastInput([job], queues)],
+      });
+      expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
+      expect(result.jobs[0]?.timeline.map((t) => t.event)).toContain('ALREADY_RETRIED');
+    });
+    const retryRequests = emu.ledger.entries({ action: 'RetryJobs' });
+    expect(retryRequests.map((e) => e.outcome)).toEqual(['fault:apply-then-drop']);
+    expectOneRetryPerFailure(emu, job, 1);
+  });
+
+  it('sends exactly one RetryJobs when the worker is killed in the middle of the call', async () => {
+    // The API holds RetryJobs for 3 s; the worker dies meanwhile; the API applies it anyway.
+    const emu = await emulator({ faults: [{ action: 'RetryJobs', kind: 'latency', latencyMs: 3_000, times: 1 }] });
+    const job = emu.createJob({ script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 } });
+    const queues = uniqueQueues();
+    const workerEnv = {
+      ...emulatorEnv(emu),
+      TEMPORAL_ADDRESS: devServerAddress(),
+      TENCENT_BATCH_RECOVERY_TASK_QUEUE: queues.workflow,
+      TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
+      TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
+      TENCENT_BATCH_DESCRIBE_RPS: '10',
+    };
+    const script = require.resolve('../support/recovery-worker-process.ts');
+    const first = startTsProcess(script, workerEnv);
+    children.push(first);
+    const handle = await env.client.workflow.start(recoverBatchJobsWorkflow, {
+      taskQueue: queues.workflow,
+      workflowId: `e2e-kill-${queues.workflow}`,
+      args: [fastInput([job], queues)],
+    });
+    await waitFor(
+      async () => {
+        const { raw } = await handle.describe();
+        return raw.pendingActivities?.some((a) => a.activityType?.name === 'retryFailedJobs' && Number(a.attempt ?? 1) >= 1 && a.lastStartedTime);
+      },
+      { timeoutMs: 30_000, description: 'the RetryJobs activity to start', intervalMs: 50 },
+    );
+    expect((await first.kill('SIGKILL')).signal).toBe('SIGKILL');
+    const second = startTsProcess(script, workerEnv);
+    children.push(second);
+    const result = await handle.result();
+    expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
+    expectOneRetryPerFailure(emu, job, 1);
+  }, 90_000);
+});

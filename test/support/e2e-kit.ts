@@ -1,0 +1,76 @@
+/**
+ * The real path for end-to-end tests: the run's Temporal dev server, the Tencent Batch emulator over HTTP, the
+ * real tencentcloud-sdk-nodejs through the package's client layer, and the package's own workers.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { parseBatchConfig } from '../../src/batch/batch-config';
+import { createBatchApi } from '../../src/batch/tencent-batch-api';
+import { DEFAULT_EMULATOR_CREDENTIALS, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
+import { createRecoveryWorkers, runRecoveryWorkers, type RecoveryTaskQueues } from '../../src/runtime/recovery-workers';
+import type { RecoverBatchJobsInput } from '../../src/shared/recovery-types';
+import { workflowBundle } from '../helpers/temporal';
+
+/** Jobs run for one emulated minute = one real second at this scale. */
+export const TIME_SCALE = 60;
+
+/** Environment a worker process needs to reach the emulator (what an operator would export). */
+export function emulatorEnv(emulator: RunningEmulator): Record<string, string> {
+  return {
+    TENCENTCLOUD_SECRET_ID: DEFAULT_EMULATOR_CREDENTIALS.secretId,
+    TENCENTCLOUD_SECRET_KEY: DEFAULT_EMULATOR_CREDENTIALS.secretKey,
+    TENCENT_BATCH_ENDPOINT: emulator.endpoint,
+    TENCENT_BATCH_PROTOCOL: 'http://',
+    TENCENT_BATCH_REQUEST_TIMEOUT_SECONDS: '5',
+  };
+}
+
+export function uniqueQueues(): RecoveryTaskQueues {
+  const id = randomUUID().slice(0, 8);
+  return { workflow: `e2e-${id}`, retry: `e2e-${id}-retry`, describe: `e2e-${id}-describe` };
+}
+
+export async function startTestEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  // Describes are not what these tests measure: the Chinese docs' 10/s keeps one-second polls unthrottled.
+  return startEmulator({
+    timeScale: TIME_SCALE,
+    rateLimits: { DescribeJobs: 10, DescribeJob: 10, DescribeTask: 10 },
+    ...options,
+  });
+}
+
+/** In-process workers of the package against `emulator`, on their own queues. */
+export async function inProcessWorkers(env: TestWorkflowEnvironment, emulator: RunningEmulator, queues: RecoveryTaskQueues): Promise<Worker[]> {
+  const batchApi = createBatchApi(parseBatchConfig(emulatorEnv(emulator)));
+  return createRecoveryWorkers({
+    connection: env.nativeConnection,
+    taskQueues: queues,
+    activities: createActivities({ batchApi }),
+    workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
+    describePerSecond: 10,
+  });
+}
+
+/** Runs `body` while the workers run, then shuts them down. */
+export async function whileRunning<T>(workers: Worker[], body: () => Promise<T>): Promise<T> {
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  const running = runRecoveryWorkers(workers, finished);
+  try {
+    return await body();
+  } finally {
+    done();
+    await running;
+  }
+}
+
+/** A fast policy for real-time tests: second-scale polls and backoff. */
+export function fastInput(jobIds: string[], queues: RecoveryTaskQueues, policy: RecoverBatchJobsInput['policy'] = {}): RecoverBatchJobsInput {
+  return {
+    jobIds,
+    taskQueues: { retry: queues.retry, describe: queues.describe },
+    policy: { pollInterval: '1s', backoff: { initialInterval: '500ms', maxInterval: '1s', jitter: 0 }, ...policy },
+  };
+}
