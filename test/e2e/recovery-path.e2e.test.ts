@@ -8,6 +8,7 @@ import { resolveEscalationUpdate, statusQuery } from '../../src/shared/messages'
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { devServerAddress, devServerEnv, waitFor } from '../helpers/temporal';
 import { killAll, startTsProcess, type ChildProcessHandle } from '../helpers/temporal-worker-process';
+import { recordHistory } from '../support/record-history';
 import { emulatorEnv, fastInput, inProcessWorkers, startTestEmulator, uniqueQueues, whileRunning } from '../support/e2e-kit';
 
 let env: TestWorkflowEnvironment;
@@ -64,6 +65,7 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
         [broken, 'ABANDONED', 2],
       ]);
       expect(result.overall).toBe('NEEDS_ATTENTION');
+      await recordHistory(handle, 'e2e-retry-escalate-abandon');
     });
     expectOneRetryPerFailure(emu, flaky, 2);
     expectOneRetryPerFailure(emu, healthy, 0);
@@ -76,11 +78,13 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
     const job = emu.createJob({ script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 } });
     const queues = uniqueQueues();
     await whileRunning(await inProcessWorkers(env, emu, queues), async () => {
-      const result = await env.client.workflow.execute(recoverBatchJobsWorkflow, {
+      const handle = await env.client.workflow.start(recoverBatchJobsWorkflow, {
         taskQueue: queues.workflow,
         workflowId: `e2e-drop-${queues.workflow}`,
         args: [fastInput([job], queues)],
       });
+      const result = await handle.result();
+      await recordHistory(handle, 'e2e-apply-then-drop');
       expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
       expect(result.jobs[0]?.timeline.map((t) => t.event)).toContain('ALREADY_RETRIED');
     });
@@ -123,5 +127,6 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
     const result = await handle.result();
     expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
     expectOneRetryPerFailure(emu, job, 1);
+    await recordHistory(handle, 'e2e-worker-killed-mid-retry');
   }, 90_000);
 });

@@ -12,6 +12,7 @@ import type { EscalationNotice, RecoverBatchJobsInput } from '../../src/shared/r
 import { resolveEscalationUpdate, retryNowUpdate, statusQuery } from '../../src/shared/messages';
 import { ErrorType } from '../../src/shared/errors';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
+import { recordHistory } from '../support/record-history';
 import { ScriptedBatchApi } from '../support/scripted-batch-api';
 import { registerSearchAttributes, timeSkippingEnv, workflowBundle, waitFor } from '../helpers/temporal';
 
@@ -84,6 +85,7 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
       const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'], policy: { pollInterval: '1m' } }));
       const result = await handle.result();
       expect(result.overall).toBe('SUCCEEDED');
+      await recordHistory(handle, 'ts-five-hour-wait');
       const { events } = await handle.fetchHistory();
       // ~300 one-minute polls happened; history holds a handful of events, not hundreds.
       expect(events?.length ?? 0).toBeLessThan(40);
@@ -121,6 +123,7 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
       expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 2 });
       expect(result.jobs[0]?.timeline.map((t) => t.event)).toContain('DECISION');
       expect(notices).toHaveLength(1);
+      await recordHistory(handle, 'ts-escalate-then-retry-decision');
     });
   });
 
@@ -183,6 +186,7 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
       const result = await handle.result();
       expect(result.overall).toBe('CANCELLED');
       expect(result.jobs[0]).toMatchObject({ outcome: 'CANCELLED', lastKnownState: 'RUNNING' });
+      await recordHistory(handle, 'ts-cancelled');
     });
   });
 
@@ -196,6 +200,8 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
       const firstRun = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory();
       expect(firstRun.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
       expect(events?.length).toBeGreaterThan(0);
+      await recordHistory(env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId), 'ts-continue-as-new-first-run');
+      await recordHistory(handle, 'ts-continue-as-new-last-run');
     });
   });
 });
