@@ -33,7 +33,10 @@ export default tseslint.config(
         'error',
         {
           paths: [
-            ...nodeBuiltins.map((name) => ({ name, message: 'Workflow and shared code must not use Node built-ins.' })),
+            ...nodeBuiltins.map((name) => ({
+              name,
+              message: 'Workflow and shared code must not use Node built-ins.',
+            })),
             { name: 'tencentcloud-sdk-nodejs', message: 'SDK clients belong in activities.' },
             { name: '@temporalio/client', message: 'Clients do not belong in workflow code.' },
             { name: '@temporalio/worker', message: 'Worker code does not belong in workflow code.' },
@@ -53,7 +56,14 @@ export default tseslint.config(
   },
   {
     // Scripts, tests, benchmarks and CLIs may print.
-    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'src/**/cli.ts', 'src/**/*-cli.ts', 'src/cli/**/*.ts'],
+    files: [
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'scripts/**/*.ts',
+      'src/**/cli.ts',
+      'src/**/*-cli.ts',
+      'src/cli/**/*.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
   {

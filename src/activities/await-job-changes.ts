@@ -20,7 +20,11 @@ export interface AwaitJobChangesOutput {
  * otherwise fails with a BENIGN, retryable `JobsUnchanged` so that Temporal's retry policy schedules the next
  * poll without adding history events.
  */
-export async function awaitJobChanges(api: BatchApi, input: AwaitJobChangesInput, now: () => Date): Promise<AwaitJobChangesOutput> {
+export async function awaitJobChanges(
+  api: BatchApi,
+  input: AwaitJobChangesInput,
+  now: () => Date,
+): Promise<AwaitJobChangesOutput> {
   const jobs = await readJobSnapshots(
     api,
     input.known.map((k) => k.jobId),

@@ -24,7 +24,9 @@ export async function describeJobFailures(
     heartbeat({ jobId });
     const job = await api.describeJob({ jobId });
     const failedTasks: FailedTask[] = [];
-    for (const task of job.tasks.filter((t) => t.taskState === 'FAILED' || t.taskState === 'FAILED_INTERRUPTED')) {
+    for (const task of job.tasks.filter(
+      (t) => t.taskState === 'FAILED' || t.taskState === 'FAILED_INTERRUPTED',
+    )) {
       const detail = await api.describeTask({
         jobId,
         taskName: task.taskName,

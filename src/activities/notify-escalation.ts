@@ -37,13 +37,23 @@ export async function notifyEscalation(
       workflowId: notice.workflowId,
       runId: notice.runId,
       label: notice.label,
-      jobs: notice.jobs.map((j) => ({ jobId: j.jobId, reason: j.reason, message: j.message, code: j.code, retries: j.retries })),
+      jobs: notice.jobs.map((j) => ({
+        jobId: j.jobId,
+        reason: j.reason,
+        message: j.message,
+        code: j.code,
+        retries: j.retries,
+      })),
       howToDecide: notice.howToDecide,
     });
   }
   if (!channels.webhookUrl) return { delivered: ['log'] };
 
-  const body: EscalationWebhookBody = { kind: 'tencent-batch-recovery.escalation', sentAt: now().toISOString(), ...notice };
+  const body: EscalationWebhookBody = {
+    kind: 'tencent-batch-recovery.escalation',
+    sentAt: now().toISOString(),
+    ...notice,
+  };
   const doFetch = channels.fetch ?? fetch;
   let status: number;
   try {
@@ -61,7 +71,10 @@ export async function notifyEscalation(
     });
   }
   if (status < 200 || status >= 300) {
-    throw ApplicationFailure.create({ message: `escalation webhook answered HTTP ${status}`, type: ErrorType.EscalationDeliveryFailed });
+    throw ApplicationFailure.create({
+      message: `escalation webhook answered HTTP ${status}`,
+      type: ErrorType.EscalationDeliveryFailed,
+    });
   }
   return { delivered: ['log', 'webhook'] };
 }

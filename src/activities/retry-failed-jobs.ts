@@ -35,7 +35,11 @@ export interface RetryFailedJobsOutput {
  * The remaining window: between step 1 and 2 (milliseconds) another actor could retry the job and it could fail
  * anew; only then could one failure see two calls, and the API would refuse the second unless the job re-failed.
  */
-export async function retryFailedJobs(api: BatchApi, input: RetryFailedJobsInput, now: () => Date): Promise<RetryFailedJobsOutput> {
+export async function retryFailedJobs(
+  api: BatchApi,
+  input: RetryFailedJobsInput,
+  now: () => Date,
+): Promise<RetryFailedJobsOutput> {
   const failures = validate(input);
   const outcomes = new Map<string, RetryOutcome>();
   const byId = new Map(failures.map((f) => [f.jobId, f]));
@@ -47,12 +51,26 @@ export async function retryFailedJobs(api: BatchApi, input: RetryFailedJobsInput
       const s = current.get(jobId);
       const observed = byId.get(jobId) as ObservedFailure;
       if (!s || s.state === 'NOT_FOUND') {
-        outcomes.set(jobId, { jobId, outcome: 'NOT_RETRIABLE', code: 'ResourceNotFound.Job', reason: 'the job does not exist' });
+        outcomes.set(jobId, {
+          jobId,
+          outcome: 'NOT_RETRIABLE',
+          code: 'ResourceNotFound.Job',
+          reason: 'the job does not exist',
+        });
         return false;
       }
       if (s.state === 'FAILED' && s.endTime === observed.endTime) return true;
-      outcomes.set(jobId, { jobId, outcome: 'ALREADY_RETRIED', currentState: s.state, currentEndTime: s.endTime });
-      log.info('Failure already answered; no RetryJobs call', { failure: failureKey(observed), state: s.state, endTime: s.endTime });
+      outcomes.set(jobId, {
+        jobId,
+        outcome: 'ALREADY_RETRIED',
+        currentState: s.state,
+        currentEndTime: s.endTime,
+      });
+      log.info('Failure already answered; no RetryJobs call', {
+        failure: failureKey(observed),
+        state: s.state,
+        endTime: s.endTime,
+      });
       return false;
     });
   };
@@ -63,7 +81,10 @@ export async function retryFailedJobs(api: BatchApi, input: RetryFailedJobsInput
     try {
       const { requestId } = await api.retryJobs({ jobIds: group });
       for (const jobId of group) outcomes.set(jobId, { jobId, outcome: 'RETRIED', requestId });
-      log.info('RetryJobs accepted', { requestId, failures: group.map((id) => failureKey(byId.get(id) as ObservedFailure)) });
+      log.info('RetryJobs accepted', {
+        requestId,
+        failures: group.map((id) => failureKey(byId.get(id) as ObservedFailure)),
+      });
     } catch (err) {
       if (!isRefusal(err)) throw err;
       // Re-read: the refusal may be a race with another retrier, or one job among many.
@@ -73,7 +94,12 @@ export async function retryFailedJobs(api: BatchApi, input: RetryFailedJobsInput
         const [jobId] = remaining as [string];
         if (remaining.length < group.length) return send(remaining);
         const details = err.details?.[0] as Partial<TencentApiErrorDetails> | undefined;
-        outcomes.set(jobId, { jobId, outcome: 'NOT_RETRIABLE', code: details?.code ?? err.type ?? 'UNKNOWN', reason: err.message });
+        outcomes.set(jobId, {
+          jobId,
+          outcome: 'NOT_RETRIABLE',
+          code: details?.code ?? err.type ?? 'UNKNOWN',
+          reason: err.message,
+        });
         log.warn('RetryJobs refused a job', { jobId, code: details?.code, requestId: details?.requestId });
         return;
       }
@@ -100,19 +126,26 @@ function isRefusal(err: unknown): err is ApplicationFailure {
 function validate(input: RetryFailedJobsInput): ObservedFailure[] {
   const failures = input?.failures;
   const problems: string[] = [];
-  if (!Array.isArray(failures) || failures.length === 0) problems.push('failures must list at least one failure');
+  if (!Array.isArray(failures) || failures.length === 0)
+    problems.push('failures must list at least one failure');
   else {
-    if (failures.length > MAX_JOB_IDS_PER_REQUEST) problems.push(`at most ${MAX_JOB_IDS_PER_REQUEST} failures per call`);
+    if (failures.length > MAX_JOB_IDS_PER_REQUEST)
+      problems.push(`at most ${MAX_JOB_IDS_PER_REQUEST} failures per call`);
     const seen = new Set<string>();
     failures.forEach((f, i) => {
       if (!isJobId(f?.jobId)) problems.push(`failures[${i}].jobId is not a job ID`);
       else if (seen.has(f.jobId)) problems.push(`failures[${i}]: job ${f.jobId} is listed twice`);
       else seen.add(f.jobId);
-      if (typeof f?.endTime !== 'string' || f.endTime === '') problems.push(`failures[${i}].endTime is required`);
+      if (typeof f?.endTime !== 'string' || f.endTime === '')
+        problems.push(`failures[${i}].endTime is required`);
     });
   }
   if (problems.length > 0) {
-    throw ApplicationFailure.create({ message: `invalid retryFailedJobs input: ${problems.join('; ')}`, type: ErrorType.InvalidInput, nonRetryable: true });
+    throw ApplicationFailure.create({
+      message: `invalid retryFailedJobs input: ${problems.join('; ')}`,
+      type: ErrorType.InvalidInput,
+      nonRetryable: true,
+    });
   }
   return failures;
 }

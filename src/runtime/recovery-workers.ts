@@ -66,7 +66,12 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
     ? { workflowBundle: options.workflowBundle }
     : { workflowsPath: require.resolve('../workflows') };
   return Promise.all([
-    Worker.create({ ...common, taskQueue: queues.workflow, ...workflowSource, activities: { notifyEscalation } }),
+    Worker.create({
+      ...common,
+      taskQueue: queues.workflow,
+      ...workflowSource,
+      activities: { notifyEscalation },
+    }),
     Worker.create({
       ...common,
       taskQueue: queues.describe,

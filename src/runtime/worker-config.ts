@@ -56,12 +56,15 @@ export function readWorkerConfig(env: Readonly<Record<string, string | undefined
     const loaded = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) });
     temporal = { connectionOptions: loaded.connectionOptions, namespace: loaded.namespace ?? 'default' };
   } catch (err) {
-    problems.push(`Temporal connection (TEMPORAL_* variables or profile): ${err instanceof Error ? err.message : String(err)}`);
+    problems.push(
+      `Temporal connection (TEMPORAL_* variables or profile): ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 
   const queue = (name: string, fallback: string): string => {
     const v = value(name);
-    if (v !== undefined && !/^[\w.:-]{1,200}$/.test(v)) problems.push(`${name} must be 1-200 characters of letters, digits, . _ : -`);
+    if (v !== undefined && !/^[\w.:-]{1,200}$/.test(v))
+      problems.push(`${name} must be 1-200 characters of letters, digits, . _ : -`);
     return v ?? fallback;
   };
   const taskQueues: RecoveryTaskQueues = {
@@ -70,7 +73,9 @@ export function readWorkerConfig(env: Readonly<Record<string, string | undefined
     describe: queue(WORKER_VARIABLES.describeQueue, DEFAULT_TASK_QUEUES.describe),
   };
   if (new Set(Object.values(taskQueues)).size !== 3) {
-    problems.push('the workflow, retry and describe task queues must be three different queues (rate limits apply per queue)');
+    problems.push(
+      'the workflow, retry and describe task queues must be three different queues (rate limits apply per queue)',
+    );
   }
 
   const rate = (name: string, fallback: number): number => {
@@ -78,7 +83,9 @@ export function readWorkerConfig(env: Readonly<Record<string, string | undefined
     if (v === undefined) return fallback;
     const n = Number(v);
     if (!Number.isFinite(n) || n <= 0 || n > 1000) {
-      problems.push(`${name} must be a number of requests per second above 0 and at most 1000, got ${JSON.stringify(v)}`);
+      problems.push(
+        `${name} must be a number of requests per second above 0 and at most 1000, got ${JSON.stringify(v)}`,
+      );
       return fallback;
     }
     return n;
@@ -88,7 +95,9 @@ export function readWorkerConfig(env: Readonly<Record<string, string | undefined
 
   const escalationWebhookUrl = value(WORKER_VARIABLES.webhook);
   if (escalationWebhookUrl !== undefined && !isHttpUrl(escalationWebhookUrl)) {
-    problems.push(`${WORKER_VARIABLES.webhook} must be an http(s) URL (value not shown: it may hold a token)`);
+    problems.push(
+      `${WORKER_VARIABLES.webhook} must be an http(s) URL (value not shown: it may hold a token)`,
+    );
   }
 
   if (problems.length > 0 || !batch || !temporal) throw new WorkerConfigError(problems);

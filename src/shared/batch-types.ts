@@ -75,6 +75,11 @@ export type RetryOutcome =
   /** RetryJobs accepted the job in this call. */
   | { jobId: string; outcome: 'RETRIED'; requestId: string }
   /** The job has left the observed failure (running again, succeeded, or failed anew): no call was made for it. */
-  | { jobId: string; outcome: 'ALREADY_RETRIED'; currentState: JobState | 'NOT_FOUND'; currentEndTime?: string }
+  | {
+      jobId: string;
+      outcome: 'ALREADY_RETRIED';
+      currentState: JobState | 'NOT_FOUND';
+      currentEndTime?: string;
+    }
   /** The API refused the job (not FAILED, deleted); retrying the same call cannot help. */
   | { jobId: string; outcome: 'NOT_RETRIABLE'; code: string; reason: string };

@@ -20,8 +20,7 @@ export interface JobIdListProblem {
 
 /** Result of {@link normalizeJobIds}: the de-duplicated IDs, in first-seen order, or every problem found. */
 export type NormalizedJobIds =
-  | { ok: true; jobIds: string[] }
-  | { ok: false; problems: JobIdListProblem[]; summary: string };
+  { ok: true; jobIds: string[] } | { ok: false; problems: JobIdListProblem[]; summary: string };
 
 /**
  * Validates and de-duplicates a caller's job ID list. Pure, so both the workflow (input validation) and
@@ -65,7 +64,8 @@ function fail(problems: JobIdListProblem[]): NormalizedJobIds {
 
 /** Splits `items` into chunks of at most `size`, keeping order. */
 export function chunk<T>(items: readonly T[], size: number): T[][] {
-  if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunk size must be a positive integer, got ${size}`);
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`chunk size must be a positive integer, got ${size}`);
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

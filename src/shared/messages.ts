@@ -18,7 +18,9 @@ export const statusQuery = defineQuery<RecoveryStatus>('status');
 export const jobStateChangedSignal = defineSignal<[JobStateChangedSignal]>('jobStateChanged');
 
 /** An operator's decision on escalated jobs: retry with more attempts, abandon, or mark resolved. */
-export const resolveEscalationUpdate = defineUpdate<DecisionAck, [ResolveEscalationInput]>('resolveEscalation');
+export const resolveEscalationUpdate = defineUpdate<DecisionAck, [ResolveEscalationInput]>(
+  'resolveEscalation',
+);
 
 /** Skip the backoff of jobs waiting to be retried and retry them now. */
 export const retryNowUpdate = defineUpdate<DecisionAck, [RetryNowInput]>('retryNow');

@@ -60,7 +60,13 @@ export function resolvePolicy(input: RecoveryPolicyInput | undefined): PolicyRes
     }
     return ms;
   };
-  const int = (name: string, value: number | undefined, fallback: number, min: number, max: number): number => {
+  const int = (
+    name: string,
+    value: number | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+  ): number => {
     if (value === undefined) return fallback;
     if (!Number.isInteger(value) || value < min || value > max) {
       problems.push(`policy.${name}: ${JSON.stringify(value)} must be an integer from ${min} to ${max}`);
@@ -68,7 +74,13 @@ export function resolvePolicy(input: RecoveryPolicyInput | undefined): PolicyRes
     }
     return value;
   };
-  const num = (name: string, value: number | undefined, fallback: number, min: number, max: number): number => {
+  const num = (
+    name: string,
+    value: number | undefined,
+    fallback: number,
+    min: number,
+    max: number,
+  ): number => {
     if (value === undefined) return fallback;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
       problems.push(`policy.${name}: ${JSON.stringify(value)} must be a number from ${min} to ${max}`);
@@ -76,7 +88,12 @@ export function resolvePolicy(input: RecoveryPolicyInput | undefined): PolicyRes
     }
     return value;
   };
-  const oneOf = <T extends string>(name: string, value: T | undefined, allowed: readonly T[], fallback: T): T => {
+  const oneOf = <T extends string>(
+    name: string,
+    value: T | undefined,
+    allowed: readonly T[],
+    fallback: T,
+  ): T => {
     if (value === undefined) return fallback;
     if (!allowed.includes(value)) {
       problems.push(`policy.${name}: ${JSON.stringify(value)} must be one of ${allowed.join(', ')}`);
@@ -101,8 +118,17 @@ export function resolvePolicy(input: RecoveryPolicyInput | undefined): PolicyRes
     retryRules: validateRules(p.retryRules, problems),
     repeatedFailureLimit: int('repeatedFailureLimit', p.repeatedFailureLimit, d.repeatedFailureLimit, 0, 100),
     failureDetails: oneOf('failureDetails', p.failureDetails, ['auto', 'always'], d.failureDetails),
-    onFailedInterrupted: oneOf('onFailedInterrupted', p.onFailedInterrupted, ['ESCALATE', 'WAIT'], 'ESCALATE'),
-    decisionTimeoutMs: duration('escalation.decisionTimeout', p.escalation?.decisionTimeout, d.decisionTimeoutMs),
+    onFailedInterrupted: oneOf(
+      'onFailedInterrupted',
+      p.onFailedInterrupted,
+      ['ESCALATE', 'WAIT'],
+      'ESCALATE',
+    ),
+    decisionTimeoutMs: duration(
+      'escalation.decisionTimeout',
+      p.escalation?.decisionTimeout,
+      d.decisionTimeoutMs,
+    ),
     continueAsNewAfterEvents: int(
       'continueAsNewAfterEvents',
       p.continueAsNewAfterEvents,
@@ -135,7 +161,9 @@ function validateRules(rules: RetryRule[] | undefined, problems: string[]): Retr
     for (const key of ['onStateReason', 'onExitCode', 'onTaskName'] as const) {
       const v = rule[key];
       if (v !== undefined && (typeof v !== 'string' || v.length > MAX_PATTERN_LENGTH)) {
-        problems.push(`policy.retryRules[${i}].${key} must be a string of at most ${MAX_PATTERN_LENGTH} characters`);
+        problems.push(
+          `policy.retryRules[${i}].${key} must be a string of at most ${MAX_PATTERN_LENGTH} characters`,
+        );
       }
     }
   });
@@ -144,5 +172,7 @@ function validateRules(rules: RetryRule[] | undefined, problems: string[]): Retr
 
 /** True when a rule needs failure details (StateReason, exit codes or task names) to be evaluated. */
 export function rulesNeedDetails(rules: readonly RetryRule[]): boolean {
-  return rules.some((r) => r.onStateReason !== undefined || r.onExitCode !== undefined || r.onTaskName !== undefined);
+  return rules.some(
+    (r) => r.onStateReason !== undefined || r.onExitCode !== undefined || r.onTaskName !== undefined,
+  );
 }

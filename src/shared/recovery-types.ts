@@ -200,12 +200,7 @@ export interface CarriedState {
 
 /** Overall state, also upserted as the `TencentBatchRecoveryState` search attribute. */
 export type RecoveryOverallState =
-  | 'WATCHING'
-  | 'RETRYING'
-  | 'AWAITING_DECISION'
-  | 'SUCCEEDED'
-  | 'NEEDS_ATTENTION'
-  | 'CANCELLED';
+  'WATCHING' | 'RETRYING' | 'AWAITING_DECISION' | 'SUCCEEDED' | 'NEEDS_ATTENTION' | 'CANCELLED';
 
 /** What `statusQuery` returns. */
 export interface RecoveryStatus {

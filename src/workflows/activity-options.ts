@@ -12,7 +12,11 @@ const nonRetryableErrorTypes = [...NON_RETRYABLE_ERROR_TYPES];
  * waiting costs the same history as a minute. The schedule-to-close timeout is set per call to the next moment the
  * workflow must act (retry due, stuck or decision deadline), which doubles as the workflow's timer.
  */
-export function pollOptions(pollIntervalMs: number, untilNextWakeMs: number, taskQueue: string): ActivityOptions {
+export function pollOptions(
+  pollIntervalMs: number,
+  untilNextWakeMs: number,
+  taskQueue: string,
+): ActivityOptions {
   return {
     taskQueue,
     // One DescribeJobs per 100 jobs; a slow answer is better retried than waited on.

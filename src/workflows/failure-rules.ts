@@ -12,7 +12,8 @@ export function globMatches(pattern: string, text: string): boolean {
   if (parts.length === 1) return pattern === text;
   const first = parts[0] ?? '';
   const last = parts[parts.length - 1] ?? '';
-  if (!text.startsWith(first) || text.length < first.length + last.length || !text.endsWith(last)) return false;
+  if (!text.startsWith(first) || text.length < first.length + last.length || !text.endsWith(last))
+    return false;
   let pos = first.length;
   const end = text.length - last.length;
   for (const middle of parts.slice(1, -1)) {
@@ -33,7 +34,9 @@ function ruleInputs(failure: FailureRecord): { reasons: string[]; exitCodes: str
   const reasons = [failure.stateReason, ...tasks.flatMap((t) => t.failedInstances.map((i) => i.stateReason))];
   return {
     reasons: reasons.filter((r): r is string => typeof r === 'string'),
-    exitCodes: tasks.flatMap((t) => t.failedInstances.flatMap((i) => (i.exitCode === undefined ? [] : [String(i.exitCode)]))),
+    exitCodes: tasks.flatMap((t) =>
+      t.failedInstances.flatMap((i) => (i.exitCode === undefined ? [] : [String(i.exitCode)])),
+    ),
     taskNames: tasks.map((t) => t.taskName),
   };
 }
@@ -53,7 +56,10 @@ export function matchRule(rules: readonly RetryRule[], failure: FailureRecord): 
  * A failure's signature: failed task names with their exit codes and reasons, sorted, so two failures with the
  * same cause compare equal whatever the order the API listed them in. Undefined without details.
  */
-export function failureSignature(stateReason: string | undefined, tasks: FailedTask[] | undefined): string | undefined {
+export function failureSignature(
+  stateReason: string | undefined,
+  tasks: FailedTask[] | undefined,
+): string | undefined {
   if (tasks === undefined) return undefined;
   const parts = tasks
     .map((t) => {
@@ -69,8 +75,15 @@ export function failureSignature(stateReason: string | undefined, tasks: FailedT
  * Delay before retry number `retriesSoFar + 1`: exponential, capped, with symmetric jitter. `random` is the
  * workflow's deterministic Math.random.
  */
-export function backoffDelayMs(policy: ResolvedPolicy['backoff'], retriesSoFar: number, random: () => number): number {
-  const base = Math.min(policy.maxIntervalMs, policy.initialIntervalMs * Math.pow(policy.factor, retriesSoFar));
+export function backoffDelayMs(
+  policy: ResolvedPolicy['backoff'],
+  retriesSoFar: number,
+  random: () => number,
+): number {
+  const base = Math.min(
+    policy.maxIntervalMs,
+    policy.initialIntervalMs * Math.pow(policy.factor, retriesSoFar),
+  );
   const spread = base * policy.jitter * (2 * random() - 1);
   return Math.max(0, Math.round(base + spread));
 }

@@ -81,7 +81,10 @@ export class JobTracker {
    * Applies fresh snapshots. Returns the jobs that entered a new failure and now need a decision
    * (see {@link decideFailure}), and the jobs to escalate at once.
    */
-  observe(snapshots: readonly JobSnapshot[], nowMs: number): { failed: string[]; escalate: EscalationRequest[] } {
+  observe(
+    snapshots: readonly JobSnapshot[],
+    nowMs: number,
+  ): { failed: string[]; escalate: EscalationRequest[] } {
     const failed: string[] = [];
     const escalate: EscalationRequest[] = [];
     for (const snap of snapshots) {
@@ -92,7 +95,12 @@ export class JobTracker {
       job.lastKnownState = snap.state;
       job.lastKnownEndTime = snap.endTime;
       job.lastStateChangeAt = iso(nowMs);
-      this.note(job, nowMs, 'STATE_CHANGED', `${previous ?? 'unknown'} → ${snap.state}${snap.endTime ? ` (EndTime ${snap.endTime})` : ''}`);
+      this.note(
+        job,
+        nowMs,
+        'STATE_CHANGED',
+        `${previous ?? 'unknown'} → ${snap.state}${snap.endTime ? ` (EndTime ${snap.endTime})` : ''}`,
+      );
 
       switch (snap.state) {
         case 'SUCCEED':
@@ -100,7 +108,12 @@ export class JobTracker {
           break;
         case 'NOT_FOUND':
           if (job.phase !== 'AWAITING_DECISION') {
-            escalate.push({ jobId: job.jobId, reason: 'JOB_NOT_FOUND', message: 'the job no longer exists (deleted?)', code: 'ResourceNotFound.Job' });
+            escalate.push({
+              jobId: job.jobId,
+              reason: 'JOB_NOT_FOUND',
+              message: 'the job no longer exists (deleted?)',
+              code: 'ResourceNotFound.Job',
+            });
           }
           break;
         case 'FAILED':
@@ -120,7 +133,8 @@ export class JobTracker {
             escalate.push({
               jobId: job.jobId,
               reason: 'FAILED_INTERRUPTED',
-              message: 'the failed instance was kept (FAILED_INTERRUPTED); RetryJobs refuses such a job until it is released',
+              message:
+                'the failed instance was kept (FAILED_INTERRUPTED); RetryJobs refuses such a job until it is released',
             });
           } else if (snap.state === 'FAILED') {
             failed.push(job.jobId);
@@ -144,7 +158,9 @@ export class JobTracker {
   needsDetails(jobId: string, rulesNeedDetails: boolean): boolean {
     const job = this.jobs.get(jobId);
     if (!job?.lastFailure || job.lastFailure.failedTasks !== undefined) return false;
-    return this.policy.failureDetails === 'always' || rulesNeedDetails || this.policy.repeatedFailureLimit > 0;
+    return (
+      this.policy.failureDetails === 'always' || rulesNeedDetails || this.policy.repeatedFailureLimit > 0
+    );
   }
 
   /** Adds details read after the failure was observed (only to the same failure). */
@@ -172,10 +188,16 @@ export class JobTracker {
     }
     const previousSignature = this.previousSignatures.get(jobId);
     job.repeatedFailures =
-      failure.signature !== undefined && failure.signature === previousSignature ? job.repeatedFailures + 1 : 1;
+      failure.signature !== undefined && failure.signature === previousSignature
+        ? job.repeatedFailures + 1
+        : 1;
     const limit = this.policy.repeatedFailureLimit;
     if (limit > 0 && job.repeatedFailures >= limit) {
-      return { jobId, reason: 'REPEATED_FAILURE', message: `the same failure happened ${job.repeatedFailures} times in a row: ${failure.signature ?? ''}` };
+      return {
+        jobId,
+        reason: 'REPEATED_FAILURE',
+        message: `the same failure happened ${job.repeatedFailures} times in a row: ${failure.signature ?? ''}`,
+      };
     }
     if (job.retriesLeft <= 0) {
       return { jobId, reason: 'RETRY_BUDGET_EXHAUSTED', message: `failed after ${job.retries} retries` };
@@ -190,7 +212,13 @@ export class JobTracker {
   /** Failures whose backoff has ended: what to hand to the RetryJobs activity. */
   dueRetries(nowMs: number): ObservedFailure[] {
     return this.open()
-      .filter((j) => j.phase === 'WAITING_TO_RETRY' && j.nextRetryAt !== undefined && Date.parse(j.nextRetryAt) <= nowMs && j.lastFailure)
+      .filter(
+        (j) =>
+          j.phase === 'WAITING_TO_RETRY' &&
+          j.nextRetryAt !== undefined &&
+          Date.parse(j.nextRetryAt) <= nowMs &&
+          j.lastFailure,
+      )
       .map((j) => ({ jobId: j.jobId, endTime: (j.lastFailure as FailureRecord).endTime }));
   }
 
@@ -261,8 +289,15 @@ export class JobTracker {
         continue;
       }
       if (!job.deadlineEscalated && nowMs >= this.deadlineMs) {
-        escalate.push({ jobId: job.jobId, reason: 'DEADLINE', message: `not finished by the deadline ${iso(this.deadlineMs)}` });
-      } else if (job.phase === 'WATCHING' && Date.parse(job.lastStateChangeAt) + this.policy.stuckTimeoutMs <= nowMs) {
+        escalate.push({
+          jobId: job.jobId,
+          reason: 'DEADLINE',
+          message: `not finished by the deadline ${iso(this.deadlineMs)}`,
+        });
+      } else if (
+        job.phase === 'WATCHING' &&
+        Date.parse(job.lastStateChangeAt) + this.policy.stuckTimeoutMs <= nowMs
+      ) {
         escalate.push({
           jobId: job.jobId,
           reason: 'STUCK',
@@ -278,9 +313,11 @@ export class JobTracker {
     const times: number[] = [];
     for (const job of this.open()) {
       if (job.phase === 'WAITING_TO_RETRY' && job.nextRetryAt) times.push(Date.parse(job.nextRetryAt));
-      if (job.phase === 'AWAITING_DECISION' && job.escalation) times.push(Date.parse(job.escalation.decisionDeadline));
+      if (job.phase === 'AWAITING_DECISION' && job.escalation)
+        times.push(Date.parse(job.escalation.decisionDeadline));
       if (job.phase !== 'AWAITING_DECISION' && !job.deadlineEscalated) times.push(this.deadlineMs);
-      if (job.phase === 'WATCHING') times.push(Date.parse(job.lastStateChangeAt) + this.policy.stuckTimeoutMs);
+      if (job.phase === 'WATCHING')
+        times.push(Date.parse(job.lastStateChangeAt) + this.policy.stuckTimeoutMs);
     }
     return times.length > 0 ? Math.min(...times) : undefined;
   }
@@ -291,12 +328,19 @@ export class JobTracker {
     if (!['RETRY', 'ABANDON', 'RESOLVE'].includes(input.decision)) {
       throw new Error(`decision must be RETRY, ABANDON or RESOLVE, got ${JSON.stringify(input.decision)}`);
     }
-    if (input.extraRetries !== undefined && (!Number.isInteger(input.extraRetries) || input.extraRetries < 1 || input.extraRetries > 100)) {
+    if (
+      input.extraRetries !== undefined &&
+      (!Number.isInteger(input.extraRetries) || input.extraRetries < 1 || input.extraRetries > 100)
+    ) {
       throw new Error('extraRetries must be an integer from 1 to 100');
     }
     const targets = this.decisionTargets(input.jobIds);
     if (targets.length === 0) {
-      throw new Error(input.jobIds ? `none of ${input.jobIds.join(', ')} is awaiting a decision` : 'no job is awaiting a decision');
+      throw new Error(
+        input.jobIds
+          ? `none of ${input.jobIds.join(', ')} is awaiting a decision`
+          : 'no job is awaiting a decision',
+      );
     }
   }
 

@@ -31,7 +31,12 @@ import {
 } from '../shared/constants';
 import { ErrorType, type TencentApiErrorDetails } from '../shared/errors';
 import { chunk, normalizeJobIds } from '../shared/job-id';
-import { jobStateChangedSignal, resolveEscalationUpdate, retryNowUpdate, statusQuery } from '../shared/messages';
+import {
+  jobStateChangedSignal,
+  resolveEscalationUpdate,
+  retryNowUpdate,
+  statusQuery,
+} from '../shared/messages';
 import { resolvePolicy, rulesNeedDetails, type ResolvedPolicy } from '../shared/recovery-policy';
 import type {
   EscalationNotice,
@@ -39,6 +44,8 @@ import type {
   RecoverBatchJobsResult,
   RecoveryOverallState,
   RecoveryStatus,
+  ResolveEscalationInput,
+  RetryNowInput,
 } from '../shared/recovery-types';
 import {
   NOTIFY_ESCALATION_OPTIONS,
@@ -54,7 +61,9 @@ type Activities = ReturnType<typeof createActivities>;
 const { notifyEscalation } = proxyActivities<Activities>(NOTIFY_ESCALATION_OPTIONS);
 
 /** Watches `input.jobIds`, retries their failures idempotently, and escalates what retrying cannot fix. */
-export async function recoverBatchJobsWorkflow(input: RecoverBatchJobsInput): Promise<RecoverBatchJobsResult> {
+export async function recoverBatchJobsWorkflow(
+  input: RecoverBatchJobsInput,
+): Promise<RecoverBatchJobsResult> {
   const { jobIds, policy } = validateInput(input);
   const queues = {
     retry: input.taskQueues?.retry ?? DEFAULT_RETRY_TASK_QUEUE,
@@ -89,11 +98,15 @@ export async function recoverBatchJobsWorkflow(input: RecoverBatchJobsInput): Pr
     resolveEscalationUpdate,
     (decision) => {
       const changed = tracker.applyDecision(decision, Date.now());
-      log.info('Operator decision applied', { decision: decision.decision, jobIds: changed, operator: decision.operator });
+      log.info('Operator decision applied', {
+        decision: decision.decision,
+        jobIds: changed,
+        operator: decision.operator,
+      });
       wakeRequested = true;
       return { jobIds: changed };
     },
-    { validator: (decision) => tracker.validateDecision(decision) },
+    { validator: (decision: ResolveEscalationInput) => tracker.validateDecision(decision) },
   );
   setHandler(
     retryNowUpdate,
@@ -102,7 +115,7 @@ export async function recoverBatchJobsWorkflow(input: RecoverBatchJobsInput): Pr
       wakeRequested = true;
       return { jobIds: changed };
     },
-    { validator: (request) => tracker.validateRetryNow(request) },
+    { validator: (request: RetryNowInput) => tracker.validateRetryNow(request) },
   );
 
   /** Upserts the search attributes and the UI summary when the overall state changed. */
@@ -124,7 +137,9 @@ export async function recoverBatchJobsWorkflow(input: RecoverBatchJobsInput): Pr
     publish();
     const missingDetails = fresh
       .map((r) => r.jobId)
-      .filter((id) => tracker.get(id)?.lastFailure && tracker.get(id)?.lastFailure?.failedTasks === undefined);
+      .filter(
+        (id) => tracker.get(id)?.lastFailure && tracker.get(id)?.lastFailure?.failedTasks === undefined,
+      );
     if (missingDetails.length > 0) {
       await readDetails(missingDetails).catch(rethrowCancellation('details for an escalation'));
     }
@@ -199,7 +214,9 @@ export async function recoverBatchJobsWorkflow(input: RecoverBatchJobsInput): Pr
       nextCheckAtMs = undefined;
       return undefined;
     }
-    const { awaitJobChanges } = proxyActivities<Activities>(pollOptions(policy.pollIntervalMs, untilWake, queues.describe));
+    const { awaitJobChanges } = proxyActivities<Activities>(
+      pollOptions(policy.pollIntervalMs, untilWake, queues.describe),
+    );
     nextCheckAtMs = Date.now();
     try {
       return await CancellationScope.cancellable(async () => {
@@ -218,7 +235,10 @@ export async function recoverBatchJobsWorkflow(input: RecoverBatchJobsInput): Pr
       if (isCancellation(err)) throw err;
       // The wake time came (schedule-to-close): the server ends the poll with a timeout, or with the last attempt's
       // failure (JobsUnchanged, throttling...) when the next attempt would not fit. Either way: loop and act.
-      if (err instanceof ActivityFailure && (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT)) {
+      if (
+        err instanceof ActivityFailure &&
+        (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT)
+      ) {
         return undefined;
       }
       // A refusal no retry can fix (credentials, permissions): people must act.
@@ -286,7 +306,11 @@ function result(tracker: JobTracker, label: string | undefined): RecoverBatchJob
 /** Invalid input fails the workflow at once (non-retryable): no amount of waiting fixes it. */
 function validateInput(input: RecoverBatchJobsInput): { jobIds: string[]; policy: ResolvedPolicy } {
   if (input === null || typeof input !== 'object') {
-    throw ApplicationFailure.create({ message: 'input must be an object with jobIds', type: ErrorType.InvalidInput, nonRetryable: true });
+    throw ApplicationFailure.create({
+      message: 'input must be an object with jobIds',
+      type: ErrorType.InvalidInput,
+      nonRetryable: true,
+    });
   }
   const ids = normalizeJobIds(input.jobIds);
   const policy = resolvePolicy(input.policy);
@@ -309,7 +333,8 @@ function describeActivityError(err: unknown): { code: string; message: string } 
     const details = cause.details?.[0] as Partial<TencentApiErrorDetails> | undefined;
     return { code: details?.code ?? cause.type ?? 'UNKNOWN', message: cause.message };
   }
-  if (cause instanceof TimeoutFailure) return { code: 'TIMEOUT', message: `gave up after retrying: ${cause.message}` };
+  if (cause instanceof TimeoutFailure)
+    return { code: 'TIMEOUT', message: `gave up after retrying: ${cause.message}` };
   return { code: 'UNKNOWN', message: err instanceof Error ? err.message : String(err) };
 }
 

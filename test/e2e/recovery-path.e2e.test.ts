@@ -9,7 +9,14 @@ import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { devServerAddress, devServerEnv, waitFor } from '../helpers/temporal';
 import { killAll, startTsProcess, type ChildProcessHandle } from '../helpers/temporal-worker-process';
 import { recordHistory } from '../support/record-history';
-import { emulatorEnv, fastInput, inProcessWorkers, startTestEmulator, uniqueQueues, whileRunning } from '../support/e2e-kit';
+import {
+  emulatorEnv,
+  fastInput,
+  inProcessWorkers,
+  startTestEmulator,
+  uniqueQueues,
+  whileRunning,
+} from '../support/e2e-kit';
 
 let env: TestWorkflowEnvironment;
 const emulators: RunningEmulator[] = [];
@@ -42,9 +49,20 @@ function expectOneRetryPerFailure(emu: RunningEmulator, jobId: string, expectedR
 describe('recoverBatchJobsWorkflow on the dev server against the emulator', () => {
   it('retries failures to success, leaves successes alone, and escalates what keeps failing until an operator decides', async () => {
     const emu = await emulator();
-    const flaky = emu.createJob({ script: { attempts: [{ outcome: 'FAILED', exitCode: 137, reason: 'instance reclaimed (spot)' }, { outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 } });
+    const flaky = emu.createJob({
+      script: {
+        attempts: [
+          { outcome: 'FAILED', exitCode: 137, reason: 'instance reclaimed (spot)' },
+          { outcome: 'FAILED', exitCode: 137 },
+          { outcome: 'SUCCEED' },
+        ],
+        runSeconds: 60,
+      },
+    });
     const healthy = emu.createJob({ script: { attempts: [{ outcome: 'SUCCEED' }], runSeconds: 60 } });
-    const broken = emu.createJob({ script: { attempts: [{ outcome: 'FAILED', exitCode: 2, reason: 'bad input file' }], runSeconds: 60 } });
+    const broken = emu.createJob({
+      script: { attempts: [{ outcome: 'FAILED', exitCode: 2, reason: 'bad input file' }], runSeconds: 60 },
+    });
     const queues = uniqueQueues();
     await whileRunning(await inProcessWorkers(env, emu, queues), async () => {
       const handle = await env.client.workflow.start(recoverBatchJobsWorkflow, {
@@ -52,12 +70,16 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
         workflowId: `e2e-path-${queues.workflow}`,
         args: [fastInput([flaky, healthy, broken], queues, { maxRetriesPerJob: 2 })],
       });
-      await waitFor(async () => (await handle.query(statusQuery)).overall === 'AWAITING_DECISION', { timeoutMs: 45_000 });
+      await waitFor(async () => (await handle.query(statusQuery)).overall === 'AWAITING_DECISION', {
+        timeoutMs: 45_000,
+      });
       const escalated = (await handle.query(statusQuery)).jobs.find((j) => j.phase === 'AWAITING_DECISION');
       expect(escalated).toMatchObject({ jobId: broken, escalation: { reason: 'RETRY_BUDGET_EXHAUSTED' } });
       // Escalations read failure details for people: the exit code the API reported.
       expect(escalated?.lastFailure?.failedTasks?.[0]?.failedInstances[0]?.exitCode).toBe(2);
-      await handle.executeUpdate(resolveEscalationUpdate, { args: [{ decision: 'ABANDON', jobIds: [broken], operator: 'e2e' }] });
+      await handle.executeUpdate(resolveEscalationUpdate, {
+        args: [{ decision: 'ABANDON', jobIds: [broken], operator: 'e2e' }],
+      });
       const result = await handle.result();
       expect(result.jobs.map((j) => [j.jobId, j.outcome, j.retries])).toEqual([
         [flaky, 'SUCCEEDED', 2],
@@ -75,7 +97,9 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
 
   it('sends exactly one RetryJobs when the API applies the retry but the answer is lost', async () => {
     const emu = await emulator({ faults: [{ action: 'RetryJobs', kind: 'apply-then-drop', times: 1 }] });
-    const job = emu.createJob({ script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 } });
+    const job = emu.createJob({
+      script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 },
+    });
     const queues = uniqueQueues();
     await whileRunning(await inProcessWorkers(env, emu, queues), async () => {
       const handle = await env.client.workflow.start(recoverBatchJobsWorkflow, {
@@ -95,8 +119,12 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
 
   it('sends exactly one RetryJobs when the worker is killed in the middle of the call', async () => {
     // The API holds RetryJobs for 3 s; the worker dies meanwhile; the API applies it anyway.
-    const emu = await emulator({ faults: [{ action: 'RetryJobs', kind: 'latency', latencyMs: 3_000, times: 1 }] });
-    const job = emu.createJob({ script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 } });
+    const emu = await emulator({
+      faults: [{ action: 'RetryJobs', kind: 'latency', latencyMs: 3_000, times: 1 }],
+    });
+    const job = emu.createJob({
+      script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 },
+    });
     const queues = uniqueQueues();
     const workerEnv = {
       ...emulatorEnv(emu),
@@ -117,7 +145,10 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
     await waitFor(
       async () => {
         const { raw } = await handle.describe();
-        return raw.pendingActivities?.some((a) => a.activityType?.name === 'retryFailedJobs' && Number(a.attempt ?? 1) >= 1 && a.lastStartedTime);
+        return raw.pendingActivities?.some(
+          (a) =>
+            a.activityType?.name === 'retryFailedJobs' && Number(a.attempt ?? 1) >= 1 && a.lastStartedTime,
+        );
       },
       { timeoutMs: 30_000, description: 'the RetryJobs activity to start', intervalMs: 50 },
     );

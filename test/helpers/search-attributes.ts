@@ -11,7 +11,10 @@ const INDEXED_TYPES = {
  * Registers the package's search attributes on a server that was not started with them (the time-skipping test
  * server). The dev server gets them at start (`--search-attribute`).
  */
-export async function registerSearchAttributes(env: TestWorkflowEnvironment, namespace = 'default'): Promise<void> {
+export async function registerSearchAttributes(
+  env: TestWorkflowEnvironment,
+  namespace = 'default',
+): Promise<void> {
   const searchAttributes = Object.fromEntries(
     Object.entries(SEARCH_ATTRIBUTE_DEFINITIONS).map(([name, type]) => [name, INDEXED_TYPES[type]]),
   );

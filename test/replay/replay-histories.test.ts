@@ -18,7 +18,9 @@ describe('recorded histories', () => {
   });
 
   it.each(fixtures)('%s replays without nondeterminism', async (file) => {
-    const history = temporal.api.history.v1.History.decode(readFileSync(path.join(HISTORY_FIXTURES_DIR, file)));
+    const history = temporal.api.history.v1.History.decode(
+      readFileSync(path.join(HISTORY_FIXTURES_DIR, file)),
+    );
     await Worker.runReplayHistory(
       { workflowBundle: await workflowBundle(require.resolve('../../src/workflows')) },
       history,

@@ -8,8 +8,17 @@ import type { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { parseBatchConfig } from '../../src/batch/batch-config';
 import { createBatchApi } from '../../src/batch/tencent-batch-api';
-import { DEFAULT_EMULATOR_CREDENTIALS, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
-import { createRecoveryWorkers, runRecoveryWorkers, type RecoveryTaskQueues } from '../../src/runtime/recovery-workers';
+import {
+  DEFAULT_EMULATOR_CREDENTIALS,
+  startEmulator,
+  type EmulatorOptions,
+  type RunningEmulator,
+} from '../../src/emulator';
+import {
+  createRecoveryWorkers,
+  runRecoveryWorkers,
+  type RecoveryTaskQueues,
+} from '../../src/runtime/recovery-workers';
 import type { RecoverBatchJobsInput } from '../../src/shared/recovery-types';
 import { workflowBundle } from '../helpers/temporal';
 
@@ -42,7 +51,11 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
 }
 
 /** In-process workers of the package against `emulator`, on their own queues. */
-export async function inProcessWorkers(env: TestWorkflowEnvironment, emulator: RunningEmulator, queues: RecoveryTaskQueues): Promise<Worker[]> {
+export async function inProcessWorkers(
+  env: TestWorkflowEnvironment,
+  emulator: RunningEmulator,
+  queues: RecoveryTaskQueues,
+): Promise<Worker[]> {
   const batchApi = createBatchApi(parseBatchConfig(emulatorEnv(emulator)));
   return createRecoveryWorkers({
     connection: env.nativeConnection,
@@ -67,10 +80,18 @@ export async function whileRunning<T>(workers: Worker[], body: () => Promise<T>)
 }
 
 /** A fast policy for real-time tests: second-scale polls and backoff. */
-export function fastInput(jobIds: string[], queues: RecoveryTaskQueues, policy: RecoverBatchJobsInput['policy'] = {}): RecoverBatchJobsInput {
+export function fastInput(
+  jobIds: string[],
+  queues: RecoveryTaskQueues,
+  policy: RecoverBatchJobsInput['policy'] = {},
+): RecoverBatchJobsInput {
   return {
     jobIds,
     taskQueues: { retry: queues.retry, describe: queues.describe },
-    policy: { pollInterval: '1s', backoff: { initialInterval: '500ms', maxInterval: '1s', jitter: 0 }, ...policy },
+    policy: {
+      pollInterval: '1s',
+      backoff: { initialInterval: '500ms', maxInterval: '1s', jitter: 0 },
+      ...policy,
+    },
   };
 }

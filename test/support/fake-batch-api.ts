@@ -33,11 +33,15 @@ export class FakeBatchApi implements BatchApi {
     this.retryCalls.push([...jobIds]);
     const unknown = jobIds.filter((id) => !this.jobs.has(id));
     if (unknown.length > 0) {
-      return Promise.reject(refusal(ErrorType.JobNotFound, 'ResourceNotFound.Job', `jobs not found: ${unknown.join(',')}`));
+      return Promise.reject(
+        refusal(ErrorType.JobNotFound, 'ResourceNotFound.Job', `jobs not found: ${unknown.join(',')}`),
+      );
     }
     const notFailed = jobIds.filter((id) => this.jobs.get(id)?.state !== 'FAILED');
     if (notFailed.length > 0) {
-      return Promise.reject(refusal(ErrorType.UnsupportedOperation, 'UnsupportedOperation', `not FAILED: ${notFailed.join(',')}`));
+      return Promise.reject(
+        refusal(ErrorType.UnsupportedOperation, 'UnsupportedOperation', `not FAILED: ${notFailed.join(',')}`),
+      );
     }
     for (const id of jobIds) this.jobs.set(id, { state: 'PENDING' });
     this.afterRetryApplied?.(jobIds);
@@ -62,10 +66,19 @@ export class FakeBatchApi implements BatchApi {
 }
 
 function refusal(type: string, code: string, message: string): ApplicationFailure {
-  return ApplicationFailure.create({ message, type, nonRetryable: true, details: [{ code, action: 'RetryJobs', requestId: 'req-x' }] });
+  return ApplicationFailure.create({
+    message,
+    type,
+    nonRetryable: true,
+    details: [{ code, action: 'RetryJobs', requestId: 'req-x' }],
+  });
 }
 
 /** A transport failure as the client layer classifies it. */
 export function lostAnswer(): ApplicationFailure {
-  return ApplicationFailure.create({ message: 'socket hang up', type: ErrorType.TransportError, details: [{ code: 'NETWORK', action: 'RetryJobs' }] });
+  return ApplicationFailure.create({
+    message: 'socket hang up',
+    type: ErrorType.TransportError,
+    details: [{ code: 'NETWORK', action: 'RetryJobs' }],
+  });
 }

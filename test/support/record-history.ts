@@ -15,5 +15,8 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   if (process.env.RECORD_HISTORIES !== '1') return;
   const history = await handle.fetchHistory();
   // Binary protobuf: the JSON converter trips over jest's module registry, and bytes replay exactly.
-  writeFileSync(path.join(HISTORY_FIXTURES_DIR, `${name}.pb`), temporal.api.history.v1.History.encode(history).finish());
+  writeFileSync(
+    path.join(HISTORY_FIXTURES_DIR, `${name}.pb`),
+    temporal.api.history.v1.History.encode(history).finish(),
+  );
 }

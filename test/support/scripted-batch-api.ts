@@ -1,5 +1,5 @@
 import type { BatchApi, JobSummary } from '../../src/batch/batch-api';
-import type { JobState } from '../../src/shared/batch-types';
+
 import { FakeBatchApi } from './fake-batch-api';
 
 /** What one run of a job ends with. */
@@ -40,7 +40,10 @@ export class ScriptedBatchApi extends FakeBatchApi {
       if (s && job.state === 'RUNNING' && ++s.reads >= this.readsPerRun) {
         const outcome = s.runs[Math.min(s.run, s.runs.length - 1)] ?? 'SUCCEED';
         if (outcome !== 'HANG') {
-          this.jobs.set(jobId, { state: outcome as JobState, endTime: new Date(Date.UTC(2026, 10, 25, 0, 0, 0, ++this.ends)).toISOString() });
+          this.jobs.set(jobId, {
+            state: outcome,
+            endTime: new Date(Date.UTC(2026, 10, 25, 0, 0, 0, ++this.ends)).toISOString(),
+          });
         }
       }
       if (job.state === 'PENDING') this.jobs.set(jobId, { state: 'RUNNING' });
@@ -65,7 +68,13 @@ export class ScriptedBatchApi extends FakeBatchApi {
     });
   }
 
-  override describeTask({ jobId, taskName }: { jobId: string; taskName: string }): ReturnType<BatchApi['describeTask']> {
+  override describeTask({
+    jobId,
+    taskName,
+  }: {
+    jobId: string;
+    taskName: string;
+  }): ReturnType<BatchApi['describeTask']> {
     const job = this.jobs.get(jobId);
     const state = job?.state ?? 'FAILED';
     return Promise.resolve({

@@ -7,7 +7,11 @@ const failure = (over: Partial<FailureRecord> = {}): FailureRecord => ({
   observedAt: '2026-11-25T10:00:01.000Z',
   stateReason: 'Task failed',
   failedTasks: [
-    { taskName: 'train', state: 'FAILED', failedInstances: [{ taskInstanceIndex: 0, exitCode: 137, stateReason: 'instance reclaimed (spot)' }] },
+    {
+      taskName: 'train',
+      state: 'FAILED',
+      failedInstances: [{ taskInstanceIndex: 0, exitCode: 137, stateReason: 'instance reclaimed (spot)' }],
+    },
   ],
   ...over,
 });
@@ -47,7 +51,9 @@ describe('matchRule', () => {
   });
 
   it('does not match an exit-code rule when the failure has no details', () => {
-    expect(matchRule([{ onExitCode: '*', action: 'ESCALATE' }], failure({ failedTasks: undefined }))).toBeUndefined();
+    expect(
+      matchRule([{ onExitCode: '*', action: 'ESCALATE' }], failure({ failedTasks: undefined })),
+    ).toBeUndefined();
   });
 });
 
@@ -68,7 +74,9 @@ describe('backoffDelayMs', () => {
   const policy = { initialIntervalMs: 1_000, factor: 2, maxIntervalMs: 5_000, jitter: 0 };
 
   it('grows exponentially and stops at the cap', () => {
-    expect([0, 1, 2, 3, 4].map((n) => backoffDelayMs(policy, n, () => 0.5))).toEqual([1_000, 2_000, 4_000, 5_000, 5_000]);
+    expect([0, 1, 2, 3, 4].map((n) => backoffDelayMs(policy, n, () => 0.5))).toEqual([
+      1_000, 2_000, 4_000, 5_000, 5_000,
+    ]);
   });
 
   it('spreads by at most the jitter fraction either way', () => {

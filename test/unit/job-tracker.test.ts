@@ -44,15 +44,22 @@ describe('JobTracker', () => {
     t.decideFailure('job-aaaaaaaa', T0, half);
     t.applyRetryOutcomes([{ jobId: 'job-aaaaaaaa', outcome: 'RETRIED', requestId: 'r1' }], T0);
     t.observe([snap('job-aaaaaaaa', 'FAILED', 'e2')], T0 + MIN);
-    expect(t.decideFailure('job-aaaaaaaa', T0 + MIN, half)).toMatchObject({ reason: 'RETRY_BUDGET_EXHAUSTED' });
+    expect(t.decideFailure('job-aaaaaaaa', T0 + MIN, half)).toMatchObject({
+      reason: 'RETRY_BUDGET_EXHAUSTED',
+    });
   });
 
   it('escalates when a rule says so, and on the same failure repeating', () => {
     const rules = policy({ retryRules: [{ onExitCode: '2', action: 'ESCALATE' }], repeatedFailureLimit: 2 });
     const t = new JobTracker(rules, T0, ['job-aaaaaaaa', 'job-bbbbbbbb']);
-    const details = (code: number) => [{ taskName: 't', state: 'FAILED', failedInstances: [{ taskInstanceIndex: 0, exitCode: code }] }];
+    const details = (code: number) => [
+      { taskName: 't', state: 'FAILED', failedInstances: [{ taskInstanceIndex: 0, exitCode: code }] },
+    ];
     t.observe([snap('job-aaaaaaaa', 'FAILED', 'e1'), snap('job-bbbbbbbb', 'FAILED', 'e1')], T0);
-    t.addDetails([{ ...snap('job-aaaaaaaa', 'FAILED', 'e1'), failedTasks: details(2) }, { ...snap('job-bbbbbbbb', 'FAILED', 'e1'), failedTasks: details(137) }]);
+    t.addDetails([
+      { ...snap('job-aaaaaaaa', 'FAILED', 'e1'), failedTasks: details(2) },
+      { ...snap('job-bbbbbbbb', 'FAILED', 'e1'), failedTasks: details(137) },
+    ]);
     expect(t.decideFailure('job-aaaaaaaa', T0, half)).toMatchObject({ reason: 'RULE' });
     expect(t.decideFailure('job-bbbbbbbb', T0, half)).toBeUndefined();
     t.applyRetryOutcomes([{ jobId: 'job-bbbbbbbb', outcome: 'RETRIED', requestId: 'r' }], T0);
@@ -70,12 +77,19 @@ describe('JobTracker', () => {
 
   it('waits through FAILED_INTERRUPTED when told to, and retries once the job becomes FAILED', () => {
     const t = new JobTracker(policy({ onFailedInterrupted: 'WAIT' }), T0, ['job-aaaaaaaa']);
-    expect(t.observe([snap('job-aaaaaaaa', 'FAILED_INTERRUPTED', 'e1')], T0)).toEqual({ failed: [], escalate: [] });
+    expect(t.observe([snap('job-aaaaaaaa', 'FAILED_INTERRUPTED', 'e1')], T0)).toEqual({
+      failed: [],
+      escalate: [],
+    });
     expect(t.observe([snap('job-aaaaaaaa', 'FAILED', 'e1')], T0 + MIN).failed).toEqual(['job-aaaaaaaa']);
   });
 
   it('escalates stuck jobs, then jobs past the deadline, and ends undecided escalations as ESCALATED', () => {
-    const t = new JobTracker(policy({ stuckTimeoutMs: 10 * MIN, deadlineMs: 60 * MIN, decisionTimeoutMs: 5 * MIN }), T0, ['job-aaaaaaaa', 'job-bbbbbbbb']);
+    const t = new JobTracker(
+      policy({ stuckTimeoutMs: 10 * MIN, deadlineMs: 60 * MIN, decisionTimeoutMs: 5 * MIN }),
+      T0,
+      ['job-aaaaaaaa', 'job-bbbbbbbb'],
+    );
     t.observe([snap('job-aaaaaaaa', 'RUNNING'), snap('job-bbbbbbbb', 'RUNNING')], T0);
     t.observe([snap('job-bbbbbbbb', 'STARTING')], T0 + 9 * MIN);
     expect(t.nextWakeAtMs()).toBe(T0 + 10 * MIN);
@@ -85,20 +99,31 @@ describe('JobTracker', () => {
     t.expire(T0 + 15 * MIN);
     expect(t.get('job-aaaaaaaa')).toMatchObject({ phase: 'DONE', outcome: 'ESCALATED' });
     t.observe([snap('job-bbbbbbbb', 'RUNNING')], T0 + 55 * MIN);
-    expect(t.expire(T0 + 60 * MIN)).toEqual([expect.objectContaining({ jobId: 'job-bbbbbbbb', reason: 'DEADLINE' })]);
+    expect(t.expire(T0 + 60 * MIN)).toEqual([
+      expect.objectContaining({ jobId: 'job-bbbbbbbb', reason: 'DEADLINE' }),
+    ]);
   });
 
   it('applies operator decisions and rejects decisions for jobs not awaiting one', () => {
     const t = new JobTracker(policy({ maxRetriesPerJob: 0 }), T0, ['job-aaaaaaaa', 'job-bbbbbbbb']);
     t.observe([snap('job-aaaaaaaa', 'FAILED', 'e1'), snap('job-bbbbbbbb', 'FAILED', 'e1')], T0);
     t.escalate(
-      ['job-aaaaaaaa', 'job-bbbbbbbb'].map((id) => t.decideFailure(id, T0, half)).filter((x) => x !== undefined),
+      ['job-aaaaaaaa', 'job-bbbbbbbb']
+        .map((id) => t.decideFailure(id, T0, half))
+        .filter((x) => x !== undefined),
       T0,
     );
     expect(t.overall()).toBe('AWAITING_DECISION');
-    expect(() => t.validateDecision({ decision: 'RETRY', jobIds: ['job-cccccccc'] })).toThrow(/awaiting a decision/);
+    expect(() => t.validateDecision({ decision: 'RETRY', jobIds: ['job-cccccccc'] })).toThrow(
+      /awaiting a decision/,
+    );
     expect(() => t.validateDecision({ decision: 'MAYBE' as never })).toThrow(/RETRY, ABANDON or RESOLVE/);
-    expect(t.applyDecision({ decision: 'RETRY', jobIds: ['job-aaaaaaaa'], extraRetries: 2, operator: 'ana' }, T0 + MIN)).toEqual(['job-aaaaaaaa']);
+    expect(
+      t.applyDecision(
+        { decision: 'RETRY', jobIds: ['job-aaaaaaaa'], extraRetries: 2, operator: 'ana' },
+        T0 + MIN,
+      ),
+    ).toEqual(['job-aaaaaaaa']);
     expect(t.get('job-aaaaaaaa')).toMatchObject({ phase: 'WAITING_TO_RETRY', retriesLeft: 2 });
     expect(t.dueRetries(T0 + MIN)).toEqual([{ jobId: 'job-aaaaaaaa', endTime: 'e1' }]);
     t.applyDecision({ decision: 'ABANDON' }, T0 + MIN);

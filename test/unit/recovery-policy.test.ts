@@ -7,8 +7,14 @@ describe('resolvePolicy', () => {
   });
 
   it('parses duration strings', () => {
-    const r = resolvePolicy({ pollInterval: '30s', deadline: '2h', backoff: { initialInterval: '1m', maxInterval: '1h' } });
-    expect(r.ok && [r.policy.pollIntervalMs, r.policy.deadlineMs, r.policy.backoff.initialIntervalMs]).toEqual([30_000, 7_200_000, 60_000]);
+    const r = resolvePolicy({
+      pollInterval: '30s',
+      deadline: '2h',
+      backoff: { initialInterval: '1m', maxInterval: '1h' },
+    });
+    expect(
+      r.ok && [r.policy.pollIntervalMs, r.policy.deadlineMs, r.policy.backoff.initialIntervalMs],
+    ).toEqual([30_000, 7_200_000, 60_000]);
   });
 
   it('reports every bad field at once', () => {
@@ -22,7 +28,9 @@ describe('resolvePolicy', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.problems).toHaveLength(6);
-      expect(r.problems.join('\n')).toMatch(/pollInterval[\s\S]*maxRetriesPerJob[\s\S]*backoff.factor[\s\S]*backoff.jitter[\s\S]*deadline[\s\S]*retryRules\[0\].action/);
+      expect(r.problems.join('\n')).toMatch(
+        /pollInterval[\s\S]*maxRetriesPerJob[\s\S]*backoff.factor[\s\S]*backoff.jitter[\s\S]*deadline[\s\S]*retryRules\[0\].action/,
+      );
     }
   });
 
@@ -33,7 +41,10 @@ describe('resolvePolicy', () => {
 
 describe('normalizeJobIds', () => {
   it('removes duplicates and keeps first-seen order', () => {
-    expect(normalizeJobIds(['job-bbbbbbbb', 'job-aaaaaaaa', 'job-bbbbbbbb'])).toEqual({ ok: true, jobIds: ['job-bbbbbbbb', 'job-aaaaaaaa'] });
+    expect(normalizeJobIds(['job-bbbbbbbb', 'job-aaaaaaaa', 'job-bbbbbbbb'])).toEqual({
+      ok: true,
+      jobIds: ['job-bbbbbbbb', 'job-aaaaaaaa'],
+    });
   });
 
   it.each([

@@ -5,7 +5,10 @@ import { ErrorType } from '../../src/shared/errors';
 import { FakeBatchApi, lostAnswer } from '../support/fake-batch-api';
 
 const now = () => new Date('2026-11-25T12:00:00Z');
-const run = (api: FakeBatchApi, failures: { jobId: string; endTime: string }[]): Promise<RetryFailedJobsOutput> =>
+const run = (
+  api: FakeBatchApi,
+  failures: { jobId: string; endTime: string }[],
+): Promise<RetryFailedJobsOutput> =>
   new MockActivityEnvironment().run(() => retryFailedJobs(api, { failures }, now));
 
 describe('retryFailedJobs', () => {
@@ -13,7 +16,10 @@ describe('retryFailedJobs', () => {
     const api = new FakeBatchApi();
     const a = api.fail('job-aaaaaaaa');
     const b = api.fail('job-bbbbbbbb');
-    const { outcomes } = await run(api, [{ jobId: 'job-aaaaaaaa', endTime: a }, { jobId: 'job-bbbbbbbb', endTime: b }]);
+    const { outcomes } = await run(api, [
+      { jobId: 'job-aaaaaaaa', endTime: a },
+      { jobId: 'job-bbbbbbbb', endTime: b },
+    ]);
     expect(outcomes.map((o) => o.outcome)).toEqual(['RETRIED', 'RETRIED']);
     expect(api.retryCalls).toEqual([['job-aaaaaaaa', 'job-bbbbbbbb']]);
   });
@@ -25,9 +31,13 @@ describe('retryFailedJobs', () => {
       api.afterRetryApplied = undefined;
       throw lostAnswer();
     };
-    await expect(run(api, [{ jobId: 'job-aaaaaaaa', endTime }])).rejects.toMatchObject({ type: ErrorType.TransportError });
+    await expect(run(api, [{ jobId: 'job-aaaaaaaa', endTime }])).rejects.toMatchObject({
+      type: ErrorType.TransportError,
+    });
     const { outcomes } = await run(api, [{ jobId: 'job-aaaaaaaa', endTime }]);
-    expect(outcomes).toEqual([expect.objectContaining({ outcome: 'ALREADY_RETRIED', currentState: 'PENDING' })]);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ outcome: 'ALREADY_RETRIED', currentState: 'PENDING' }),
+    ]);
     expect(api.retryCalls).toHaveLength(1);
   });
 
@@ -36,7 +46,9 @@ describe('retryFailedJobs', () => {
     const first = api.fail('job-aaaaaaaa');
     const second = api.fail('job-aaaaaaaa');
     const { outcomes } = await run(api, [{ jobId: 'job-aaaaaaaa', endTime: first }]);
-    expect(outcomes).toEqual([{ jobId: 'job-aaaaaaaa', outcome: 'ALREADY_RETRIED', currentState: 'FAILED', currentEndTime: second }]);
+    expect(outcomes).toEqual([
+      { jobId: 'job-aaaaaaaa', outcome: 'ALREADY_RETRIED', currentState: 'FAILED', currentEndTime: second },
+    ]);
     expect(api.retryCalls).toEqual([]);
   });
 
@@ -50,7 +62,12 @@ describe('retryFailedJobs', () => {
       const answer = await original(input);
       api.describeJobs = original;
       api.jobs.set('job-cccccccc', { state: 'RUNNING' });
-      return { ...answer, jobs: answer.jobs.map((j) => (j.jobId === 'job-cccccccc' ? { ...j, jobState: 'FAILED' as const } : j)) };
+      return {
+        ...answer,
+        jobs: answer.jobs.map((j) =>
+          j.jobId === 'job-cccccccc' ? { ...j, jobState: 'FAILED' as const } : j,
+        ),
+      };
     };
     const { outcomes } = await run(api, failures);
     expect(Object.fromEntries(outcomes.map((o) => [o.jobId, o.outcome]))).toEqual({
@@ -60,14 +77,20 @@ describe('retryFailedJobs', () => {
       'job-dddddddd': 'RETRIED',
       'job-eeeeeeee': 'RETRIED',
     });
-    expect(api.retryCalls.flat().filter((id) => id !== 'job-cccccccc').sort()).toEqual(
-      expect.arrayContaining(['job-aaaaaaaa', 'job-bbbbbbbb', 'job-dddddddd', 'job-eeeeeeee']),
-    );
+    expect(
+      api.retryCalls
+        .flat()
+        .filter((id) => id !== 'job-cccccccc')
+        .sort(),
+    ).toEqual(expect.arrayContaining(['job-aaaaaaaa', 'job-bbbbbbbb', 'job-dddddddd', 'job-eeeeeeee']));
   });
 
   it('isolates a job the API keeps refusing and reports its reason', async () => {
     const api = new FakeBatchApi();
-    const failures = ['job-aaaaaaaa', 'job-bbbbbbbb', 'job-cccccccc'].map((jobId) => ({ jobId, endTime: api.fail(jobId) }));
+    const failures = ['job-aaaaaaaa', 'job-bbbbbbbb', 'job-cccccccc'].map((jobId) => ({
+      jobId,
+      endTime: api.fail(jobId),
+    }));
     const original = api.retryJobs.bind(api);
     api.retryJobs = (input) =>
       input.jobIds.includes('job-bbbbbbbb')
@@ -83,7 +106,12 @@ describe('retryFailedJobs', () => {
     const { outcomes } = await run(api, failures);
     expect(outcomes).toEqual([
       expect.objectContaining({ jobId: 'job-aaaaaaaa', outcome: 'RETRIED' }),
-      { jobId: 'job-bbbbbbbb', outcome: 'NOT_RETRIABLE', code: 'UnsupportedOperation', reason: 'job-bbbbbbbb cannot be retried' },
+      {
+        jobId: 'job-bbbbbbbb',
+        outcome: 'NOT_RETRIABLE',
+        code: 'UnsupportedOperation',
+        reason: 'job-bbbbbbbb cannot be retried',
+      },
       expect.objectContaining({ jobId: 'job-cccccccc', outcome: 'RETRIED' }),
     ]);
   });
@@ -93,16 +121,28 @@ describe('retryFailedJobs', () => {
     const endTime = api.fail('job-aaaaaaaa');
     api.jobs.delete('job-aaaaaaaa');
     const { outcomes } = await run(api, [{ jobId: 'job-aaaaaaaa', endTime }]);
-    expect(outcomes).toEqual([expect.objectContaining({ outcome: 'NOT_RETRIABLE', code: 'ResourceNotFound.Job' })]);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ outcome: 'NOT_RETRIABLE', code: 'ResourceNotFound.Job' }),
+    ]);
     expect(api.retryCalls).toEqual([]);
   });
 
   it.each([
     [[], /at least one failure/],
     [[{ jobId: 'nope', endTime: 'x' }], /not a job ID/],
-    [[{ jobId: 'job-aaaaaaaa', endTime: 'x' }, { jobId: 'job-aaaaaaaa', endTime: 'y' }], /listed twice/],
+    [
+      [
+        { jobId: 'job-aaaaaaaa', endTime: 'x' },
+        { jobId: 'job-aaaaaaaa', endTime: 'y' },
+      ],
+      /listed twice/,
+    ],
     [[{ jobId: 'job-aaaaaaaa', endTime: '' }], /endTime is required/],
   ])('refuses bad input %j with a non-retryable InvalidInput', async (failures, message) => {
-    await expect(run(new FakeBatchApi(), failures)).rejects.toMatchObject({ type: ErrorType.InvalidInput, nonRetryable: true, message: expect.stringMatching(message) });
+    await expect(run(new FakeBatchApi(), failures)).rejects.toMatchObject({
+      type: ErrorType.InvalidInput,
+      nonRetryable: true,
+      message: expect.stringMatching(message),
+    });
   });
 });

@@ -22,7 +22,10 @@ let bundle: Awaited<ReturnType<typeof workflowBundle>>;
 let seq = 0;
 
 beforeAll(async () => {
-  [env, bundle] = await Promise.all([timeSkippingEnv(), workflowBundle(require.resolve('../../src/workflows'))]);
+  [env, bundle] = await Promise.all([
+    timeSkippingEnv(),
+    workflowBundle(require.resolve('../../src/workflows')),
+  ]);
   await registerSearchAttributes(env);
 });
 afterAll(async () => {
@@ -32,7 +35,11 @@ afterAll(async () => {
 /** Runs `body` with a worker whose activities use `api`, on a queue of its own. */
 async function withWorker<T>(
   api: ScriptedBatchApi,
-  body: (ctx: { taskQueue: string; notices: EscalationNotice[]; input: (i: RecoverBatchJobsInput) => RecoverBatchJobsInput }) => Promise<T>,
+  body: (ctx: {
+    taskQueue: string;
+    notices: EscalationNotice[];
+    input: (i: RecoverBatchJobsInput) => RecoverBatchJobsInput;
+  }) => Promise<T>,
 ): Promise<T> {
   const taskQueue = `ts-${process.pid}-${++seq}`;
   const notices: EscalationNotice[] = [];
@@ -43,13 +50,16 @@ async function withWorker<T>(
     workflowBundle: bundle,
     activities: {
       ...activities,
-      notifyEscalation: async (notice: EscalationNotice) => {
+      notifyEscalation: (notice: EscalationNotice) => {
         notices.push(notice);
-        return { delivered: ['log' as const] };
+        return Promise.resolve({ delivered: ['log' as const] });
       },
     },
   });
-  const input = (i: RecoverBatchJobsInput): RecoverBatchJobsInput => ({ ...i, taskQueues: { retry: taskQueue, describe: taskQueue } });
+  const input = (i: RecoverBatchJobsInput): RecoverBatchJobsInput => ({
+    ...i,
+    taskQueues: { retry: taskQueue, describe: taskQueue },
+  });
   return worker.runUntil(body({ taskQueue, notices, input }));
 }
 
@@ -60,7 +70,11 @@ afterEach(async () => {
 });
 
 async function start(taskQueue: string, input: RecoverBatchJobsInput) {
-  const handle = await env.client.workflow.start(recoverBatchJobsWorkflow, { taskQueue, workflowId: `wf-${process.pid}-${++seq}`, args: [input] });
+  const handle = await env.client.workflow.start(recoverBatchJobsWorkflow, {
+    taskQueue,
+    workflowId: `wf-${process.pid}-${++seq}`,
+    args: [input],
+  });
   started.push(handle);
   return handle;
 }
@@ -82,7 +96,10 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
   it('waits five hours for a long job without adding history per poll', async () => {
     const api = new ScriptedBatchApi(300).script('job-aaaaaaaa', ['SUCCEED']);
     await withWorker(api, async ({ taskQueue, input }) => {
-      const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'], policy: { pollInterval: '1m' } }));
+      const handle = await start(
+        taskQueue,
+        input({ jobIds: ['job-aaaaaaaa'], policy: { pollInterval: '1m' } }),
+      );
       const result = await handle.result();
       expect(result.overall).toBe('SUCCEEDED');
       await recordHistory(handle, 'ts-five-hour-wait');
@@ -96,7 +113,13 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
     const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED']);
     await withWorker(api, async ({ taskQueue, notices, input }) => {
       const result = await (
-        await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'], policy: { maxRetriesPerJob: 1, escalation: { decisionTimeout: '2h' } } }))
+        await start(
+          taskQueue,
+          input({
+            jobIds: ['job-aaaaaaaa'],
+            policy: { maxRetriesPerJob: 1, escalation: { decisionTimeout: '2h' } },
+          }),
+        )
       ).result();
       expect(result.overall).toBe('NEEDS_ATTENTION');
       expect(result.jobs[0]).toMatchObject({ outcome: 'ESCALATED', retries: 1 });
@@ -108,7 +131,10 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
   it('retries again after an operator decides RETRY, and then succeeds', async () => {
     const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED', 'FAILED', 'SUCCEED']);
     await withWorker(api, async ({ taskQueue, notices, input }) => {
-      const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'], policy: { maxRetriesPerJob: 1 } }));
+      const handle = await start(
+        taskQueue,
+        input({ jobIds: ['job-aaaaaaaa'], policy: { maxRetriesPerJob: 1 } }),
+      );
       // Time skips only while a result is awaited or on env.sleep: move the clock past two failures and a backoff.
       await waitFor(
         async () => {
@@ -117,7 +143,9 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
         },
         { timeoutMs: 30_000 },
       );
-      const ack = await handle.executeUpdate(resolveEscalationUpdate, { args: [{ decision: 'RETRY', extraRetries: 1, operator: 'ana' }] });
+      const ack = await handle.executeUpdate(resolveEscalationUpdate, {
+        args: [{ decision: 'RETRY', extraRetries: 1, operator: 'ana' }],
+      });
       expect(ack.jobIds).toEqual(['job-aaaaaaaa']);
       const result = await handle.result();
       expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 2 });
@@ -131,10 +159,14 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
     const api = new ScriptedBatchApi(1_000_000).script('job-aaaaaaaa', ['SUCCEED']);
     await withWorker(api, async ({ taskQueue, input }) => {
       const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'] }));
-      const decision: unknown = await handle.executeUpdate(resolveEscalationUpdate, { args: [{ decision: 'ABANDON' }] }).catch((e: unknown) => e);
+      const decision: unknown = await handle
+        .executeUpdate(resolveEscalationUpdate, { args: [{ decision: 'ABANDON' }] })
+        .catch((e: unknown) => e);
       expect(decision).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((decision as WorkflowUpdateFailedError).cause?.message).toMatch(/no job is awaiting a decision/);
-      const retryNow: unknown = await handle.executeUpdate(retryNowUpdate, { args: [{}] }).catch((e: unknown) => e);
+      const retryNow: unknown = await handle
+        .executeUpdate(retryNowUpdate, { args: [{}] })
+        .catch((e: unknown) => e);
       expect((retryNow as WorkflowUpdateFailedError).cause?.message).toMatch(/waiting to be retried/);
       expect((await handle.query(statusQuery)).jobs[0]?.phase).toBe('WATCHING');
     });
@@ -145,7 +177,13 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
     await withWorker(api, async ({ taskQueue, notices, input }) => {
       const before = await env.currentTimeMs();
       const result = await (
-        await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'], policy: { stuckTimeout: '3h', escalation: { decisionTimeout: '1h' } } }))
+        await start(
+          taskQueue,
+          input({
+            jobIds: ['job-aaaaaaaa'],
+            policy: { stuckTimeout: '3h', escalation: { decisionTimeout: '1h' } },
+          }),
+        )
       ).result();
       expect(result.jobs[0]).toMatchObject({ outcome: 'ESCALATED', lastKnownState: 'RUNNING' });
       expect(notices[0]?.jobs[0]?.reason).toBe('STUCK');
@@ -157,7 +195,13 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
     const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['HANG']).script('job-bbbbbbbb', ['SUCCEED']);
     await withWorker(api, async ({ taskQueue, notices, input }) => {
       const result = await (
-        await start(taskQueue, input({ jobIds: ['job-aaaaaaaa', 'job-bbbbbbbb'], policy: { deadline: '2h', stuckTimeout: '10h', escalation: { decisionTimeout: '1h' } } }))
+        await start(
+          taskQueue,
+          input({
+            jobIds: ['job-aaaaaaaa', 'job-bbbbbbbb'],
+            policy: { deadline: '2h', stuckTimeout: '10h', escalation: { decisionTimeout: '1h' } },
+          }),
+        )
       ).result();
       expect(result.jobs.map((j) => j.outcome)).toEqual(['ESCALATED', 'SUCCEEDED']);
       expect(notices.flatMap((n) => n.jobs.map((j) => j.reason))).toEqual(['DEADLINE']);
@@ -181,7 +225,9 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
     const api = new ScriptedBatchApi(1_000_000).script('job-aaaaaaaa', ['SUCCEED']);
     await withWorker(api, async ({ taskQueue, input }) => {
       const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'] }));
-      await waitFor(async () => (await handle.query(statusQuery)).jobs[0]?.lastKnownState === 'RUNNING', { timeoutMs: 30_000 });
+      await waitFor(async () => (await handle.query(statusQuery)).jobs[0]?.lastKnownState === 'RUNNING', {
+        timeoutMs: 30_000,
+      });
       await handle.cancel();
       const result = await handle.result();
       expect(result.overall).toBe('CANCELLED');
@@ -191,16 +237,41 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
   });
 
   it('continues as new when history grows, carrying every job state', async () => {
-    const api = new ScriptedBatchApi(1).script('job-aaaaaaaa', ['FAILED', 'FAILED', 'FAILED', 'FAILED', 'FAILED', 'FAILED', 'FAILED', 'FAILED', 'SUCCEED']);
+    const api = new ScriptedBatchApi(1).script('job-aaaaaaaa', [
+      'FAILED',
+      'FAILED',
+      'FAILED',
+      'FAILED',
+      'FAILED',
+      'FAILED',
+      'FAILED',
+      'FAILED',
+      'SUCCEED',
+    ]);
     await withWorker(api, async ({ taskQueue, input }) => {
-      const handle = await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'], policy: { continueAsNewAfterEvents: 100, maxRetriesPerJob: 8, backoff: { initialInterval: '1s', maxInterval: '2s' } } }));
+      const handle = await start(
+        taskQueue,
+        input({
+          jobIds: ['job-aaaaaaaa'],
+          policy: {
+            continueAsNewAfterEvents: 100,
+            maxRetriesPerJob: 8,
+            backoff: { initialInterval: '1s', maxInterval: '2s' },
+          },
+        }),
+      );
       const result = await handle.result();
       expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 8 });
       const { events } = await handle.fetchHistory();
-      const firstRun = await env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).fetchHistory();
+      const firstRun = await env.client.workflow
+        .getHandle(handle.workflowId, handle.firstExecutionRunId)
+        .fetchHistory();
       expect(firstRun.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes).toBeTruthy();
       expect(events?.length).toBeGreaterThan(0);
-      await recordHistory(env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId), 'ts-continue-as-new-first-run');
+      await recordHistory(
+        env.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId),
+        'ts-continue-as-new-first-run',
+      );
       await recordHistory(handle, 'ts-continue-as-new-last-run');
     });
   });
