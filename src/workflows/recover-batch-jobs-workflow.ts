@@ -77,6 +77,8 @@ export async function recoverBatchJobsWorkflow(
   const needDetailsForRules = rulesNeedDetails(policy.retryRules);
 
   let wakeRequested = false;
+  /** Set when reading job states failed for good (e.g. credentials refused): no more polls until someone acts. */
+  let pollingSuspended = false;
   let nextCheckAtMs: number | undefined;
   let publishedState: RecoveryOverallState | undefined;
 
@@ -91,13 +93,17 @@ export async function recoverBatchJobsWorkflow(
 
   setHandler(statusQuery, status);
   setHandler(jobStateChangedSignal, ({ jobId }) => {
-    if (tracker.get(jobId)) wakeRequested = true;
+    if (tracker.get(jobId)) {
+      wakeRequested = true;
+      pollingSuspended = false;
+    }
     else log.warn('jobStateChanged signal for a job this workflow does not watch', { jobId });
   });
   setHandler(
     resolveEscalationUpdate,
     (decision) => {
       const changed = tracker.applyDecision(decision, Date.now());
+      pollingSuspended = false;
       log.info('Operator decision applied', {
         decision: decision.decision,
         jobIds: changed,
@@ -207,9 +213,10 @@ export async function recoverBatchJobsWorkflow(
     const wakeAt = tracker.nextWakeAtMs() ?? Date.now() + policy.pollIntervalMs;
     const untilWake = wakeAt - Date.now();
     if (untilWake <= 0 || wakeRequested) return undefined;
-    if (untilWake < policy.pollIntervalMs) {
-      // Too close for another poll attempt to fit: sleep until then (a message still wakes us).
-      nextCheckAtMs = wakeAt;
+    if (untilWake < policy.pollIntervalMs || pollingSuspended) {
+      // Too close for another poll attempt to fit, or the API refused us for good: sleep until the next due
+      // moment; a message (decision, signal) still wakes the workflow at once.
+      nextCheckAtMs = pollingSuspended ? undefined : wakeAt;
       await condition(() => wakeRequested, untilWake);
       nextCheckAtMs = undefined;
       return undefined;
@@ -244,6 +251,7 @@ export async function recoverBatchJobsWorkflow(
       // A refusal no retry can fix (credentials, permissions): people must act.
       const { code, message } = describeActivityError(err);
       log.error('Reading job states failed for good', { code, message });
+      pollingSuspended = true;
       await escalate(tracker.escalateAllOpen('API_REFUSED', `reading job states failed: ${message}`, code));
       return undefined;
     } finally {

@@ -72,7 +72,8 @@ describe('recoverBatchJobsWorkflow when the API misbehaves', () => {
         reason: 'API_REFUSED',
         code: 'AuthFailure.SignatureFailure',
       });
-      // Exactly one attempt: an auth failure is not retried.
+      // One attempt: an auth failure is not retried, and the workflow stops polling until someone decides.
+      await env.sleep(3_000);
       expect(emu.ledger.entries({ action: 'DescribeJobs' })).toHaveLength(1);
       const history = Buffer.from(
         temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish(),

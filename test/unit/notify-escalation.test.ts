@@ -1,7 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { notifyEscalation, type EscalationWebhookBody } from '../../src/activities/notify-escalation';
+import {
+  notifyEscalation,
+  type EscalationChannels,
+  type EscalationWebhookBody,
+} from '../../src/activities/notify-escalation';
 import { ErrorType } from '../../src/shared/errors';
 import type { EscalationNotice } from '../../src/shared/recovery-types';
 
@@ -21,6 +25,8 @@ const notice: EscalationNotice = {
   howToDecide: 'send Update "resolveEscalation"',
 };
 const now = () => new Date('2026-11-25T00:00:00Z');
+const send = (channels: EscalationChannels): Promise<{ delivered: string[] }> =>
+  new MockActivityEnvironment().run(() => notifyEscalation(channels, notice, now));
 
 let server: Server;
 let status = 200;
@@ -47,9 +53,7 @@ beforeEach(() => {
 
 describe('notifyEscalation', () => {
   it('posts the notice as JSON to the configured webhook', async () => {
-    const result = await new MockActivityEnvironment().run(() =>
-      notifyEscalation({ webhookUrl: `${baseUrl}/hook` }, notice, now),
-    );
+    const result = await send({ webhookUrl: `${baseUrl}/hook` });
     expect(result.delivered).toEqual(['log', 'webhook']);
     expect(received).toEqual([
       { ...notice, kind: 'tencent-batch-recovery.escalation', sentAt: '2026-11-25T00:00:00.000Z' },
@@ -57,16 +61,14 @@ describe('notifyEscalation', () => {
   });
 
   it('only logs when no webhook is configured', async () => {
-    const result = await new MockActivityEnvironment().run(() => notifyEscalation({}, notice, now));
+    const result = await send({});
     expect(result.delivered).toEqual(['log']);
   });
 
   it('fails retryably without revealing the webhook URL, which may hold a token', async () => {
     status = 503;
     const secretPath = '/hooks/T0KEN-secret-abc123';
-    const err: unknown = await new MockActivityEnvironment()
-      .run(() => notifyEscalation({ webhookUrl: `${baseUrl}${secretPath}` }, notice, now))
-      .catch((e: unknown) => e);
+    const err: unknown = await send({ webhookUrl: `${baseUrl}${secretPath}` }).catch((e: unknown) => e);
     expect(err).toMatchObject({
       type: ErrorType.EscalationDeliveryFailed,
       message: 'escalation webhook answered HTTP 503',
@@ -75,15 +77,10 @@ describe('notifyEscalation', () => {
   });
 
   it('fails retryably when the webhook cannot be reached', async () => {
-    const err: unknown = await new MockActivityEnvironment()
-      .run(() =>
-        notifyEscalation(
-          { webhookUrl: 'http://127.0.0.1:1/token-xyz', webhookTimeoutMs: 2_000 },
-          notice,
-          now,
-        ),
-      )
-      .catch((e: unknown) => e);
+    const err: unknown = await send({
+      webhookUrl: 'http://127.0.0.1:1/token-xyz',
+      webhookTimeoutMs: 2_000,
+    }).catch((e: unknown) => e);
     expect(err).toMatchObject({ type: ErrorType.EscalationDeliveryFailed });
     expect((err as Error).message).not.toContain('token-xyz');
   });

@@ -1,0 +1,73 @@
+/**
+ * What test files need to run workflows against real Temporal servers: the run's shared dev server, a
+ * time-skipping server of their own, cached workflow bundles and polling with a deadline.
+ */
+import { randomUUID } from 'node:crypto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  resolveTestServer,
+  TemporalBinaryUnavailableError,
+  type ResolvedServerBinary,
+} from '../../src/devenv/temporal-binaries';
+import { TEMPORAL_TEST_ADDRESS_ENV, TEMPORAL_TEST_TIME_SKIPPING_SERVER_ENV } from '../setup/test-env';
+import { installTestRuntime } from './temporal-runtime';
+
+export { workflowBundle } from './temporal-bundle';
+export { waitFor, type WaitForOptions } from './temporal-wait-for';
+export { registerSearchAttributes } from './search-attributes';
+
+/** `host:port` of the dev server the jest global setup started for this run. */
+export function devServerAddress(): string {
+  const address = process.env[TEMPORAL_TEST_ADDRESS_ENV];
+  if (!address) {
+    throw new Error(
+      `${TEMPORAL_TEST_ADDRESS_ENV} is not set: run tests through jest (jest.config.js global setup)`,
+    );
+  }
+  return address;
+}
+
+/**
+ * A test environment on the run's shared dev server (a real Temporal server: real time, task-queue rate
+ * limits, persistence). Tear it down in `afterAll`; that closes connections and leaves the server running.
+ * Use a unique task queue and workflow ID per test ({@link uniqueTaskQueue}): other files share the server.
+ */
+export function devServerEnv(): Promise<TestWorkflowEnvironment> {
+  installTestRuntime();
+  return TestWorkflowEnvironment.createFromExistingServer({
+    address: devServerAddress(),
+    namespace: 'default',
+  });
+}
+
+/**
+ * A test environment on a time-skipping test server of its own (a JVM, started in under a second). Timers
+ * are skipped while a workflow result is awaited, so hours of workflow time pass in seconds. Tear it down
+ * in `afterAll`; that stops the JVM.
+ */
+export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  installTestRuntime();
+  const binary = await provisionedTestServer();
+  try {
+    return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: binary.executable } });
+  } catch (error) {
+    if (binary.source !== 'sdk-download') throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new TemporalBinaryUnavailableError('Temporal time-skipping test server', [
+      ...binary.attempts,
+      `SDK download: failed: ${message}`,
+    ]);
+  }
+}
+
+/** A task queue name no other test (in this or another file) uses. */
+export function uniqueTaskQueue(prefix: string): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/** The test server the global setup provisioned, or (outside jest) resolved here. */
+async function provisionedTestServer(): Promise<ResolvedServerBinary> {
+  const fromSetup = process.env[TEMPORAL_TEST_TIME_SKIPPING_SERVER_ENV];
+  if (fromSetup) return JSON.parse(fromSetup) as ResolvedServerBinary;
+  return resolveTestServer();
+}
