@@ -12,6 +12,10 @@ export interface StartLocalConfig {
   uiPort: number;
   /** SQLite file that keeps workflows across restarts (`.temporal/` is gitignored). @default <repo>/.temporal/dev.db */
   dbFilename: string;
+  /** Port of the built-in Tencent Batch emulator (`TENCENT_BATCH_EMULATOR_PORT`). @default 9090 */
+  emulatorPort: number;
+  /** Run the demo workflow on the emulator (`DEMO=0` turns it off). @default true */
+  demo: boolean;
 }
 
 /** Reads and validates the main job's settings, reporting every bad variable at once. */
@@ -19,8 +23,15 @@ export function readStartLocalConfig(env: NodeJS.ProcessEnv, repoRoot: string): 
   const problems: string[] = [];
   const port = readPort(env, 'TEMPORAL_DEV_PORT', 7233, problems);
   const uiPort = readPort(env, 'TEMPORAL_DEV_UI_PORT', port + 1000, problems);
+  const emulatorPort = readPort(env, 'TENCENT_BATCH_EMULATOR_PORT', 9090, problems);
   if (problems.length > 0) throw new Error(`Invalid environment for npm start:\n  ${problems.join('\n  ')}`);
-  return { port, uiPort, dbFilename: path.join(repoRoot, '.temporal', 'dev.db') };
+  return {
+    port,
+    uiPort,
+    dbFilename: path.join(repoRoot, '.temporal', 'dev.db'),
+    emulatorPort,
+    demo: env.DEMO !== '0',
+  };
 }
 
 function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {

@@ -1,13 +1,36 @@
 /**
- * The main job (`npm start`): a local Temporal dev server with its web UI and a persisted database, plus a
- * worker for the package's workflows. Ctrl-C stops the worker, then the server. Run with tsx.
+ * The main job (`npm start`): a local Temporal dev server with its web UI and a persisted database, the
+ * package's worker, and — when no Tencent credentials are set — the built-in Tencent Batch emulator with a
+ * narrated demo (failing jobs retried to success, one escalated to wait for a decision). Ctrl-C stops the
+ * worker, then the emulator and the server. Run with tsx.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DEFAULT_WORKFLOW_TASK_QUEUE } from '../shared/constants';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DEFAULT_EMULATOR_CREDENTIALS, seedDemoJobs, startEmulator } from '../emulator';
+import { readWorkerConfig } from '../runtime/worker-config';
+import { runWorker } from '../worker';
+import { runDemo } from './demo';
 import { startDevServer } from './dev-server';
-import { findWorkflowsEntry, runLocalWorker } from './local-worker';
 import { readStartLocalConfig } from './start-local-config';
+
+/** Demo jobs run for tens of emulated seconds: at this scale the whole story takes about a minute. */
+const DEMO_TIME_SCALE = 10;
+
+/** Real Tencent Cloud when both keys are set; otherwise the emulator, and the output says so. */
+function hasTencentCredentials(env: NodeJS.ProcessEnv): boolean {
+  return Boolean(env.TENCENTCLOUD_SECRET_ID && env.TENCENTCLOUD_SECRET_KEY);
+}
+
+function emulatorEnvironment(endpoint: string): Record<string, string> {
+  return {
+    TENCENTCLOUD_SECRET_ID: DEFAULT_EMULATOR_CREDENTIALS.secretId,
+    TENCENTCLOUD_SECRET_KEY: DEFAULT_EMULATOR_CREDENTIALS.secretKey,
+    TENCENT_BATCH_ENDPOINT: endpoint,
+    TENCENT_BATCH_PROTOCOL: 'http://',
+  };
+}
 
 /**
  * A Ctrl-C in a terminal reaches npm, tsx and this process at once, and tsx relays it once more: signals
@@ -56,24 +79,54 @@ async function main(): Promise<void> {
     if (!stopping) print('The Temporal dev server exited on its own: stopping.');
   });
   try {
-    const workflowsPath = findWorkflowsEntry(sourceRoot);
-    if (workflowsPath === undefined) {
-      print(
-        'No workflows are registered yet (src/workflows/index.ts does not exist): running the server only.',
-      );
-      print('Press Ctrl-C to stop.');
-      await Promise.race([stop, serverGone]);
-    } else {
-      print(
-        `Worker: workflows from ${workflowsPath} on task queue ${DEFAULT_WORKFLOW_TASK_QUEUE}. Ctrl-C stops.`,
-      );
-      await runLocalWorker({
-        address: server.address,
-        namespace: server.namespace,
-        taskQueue: DEFAULT_WORKFLOW_TASK_QUEUE,
-        workflowsPath,
-        until: Promise.race([stop, serverGone]),
-      });
+    const until = Promise.race([stop, serverGone]);
+    let stopRequested = false;
+    void until.then(() => (stopRequested = true));
+    // Workflow and activity logs at WARN and above: the escalation notice shows, the bundler's chatter does not.
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    const cloud = hasTencentCredentials(process.env);
+    const emulator = cloud
+      ? undefined
+      : await startEmulator({
+          port: config.emulatorPort,
+          timeScale: DEMO_TIME_SCALE,
+          seed: Date.now() % 2 ** 31,
+        });
+    const env = emulator ? { ...process.env, ...emulatorEnvironment(emulator.endpoint) } : process.env;
+    const workerConfig = readWorkerConfig({
+      ...env,
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_NAMESPACE: server.namespace,
+    });
+    print(
+      emulator
+        ? `Tencent Batch:              the built-in EMULATOR at ${emulator.url} (no TENCENTCLOUD_SECRET_ID/KEY set;` +
+            ` jobs run ${DEMO_TIME_SCALE}x faster than real time)`
+        : `Tencent Batch:              ${workerConfig.batch.protocol}${workerConfig.batch.endpoint} (region ${workerConfig.batch.region})`,
+    );
+    print(`Worker task queues:         ${Object.values(workerConfig.taskQueues).join(', ')}. Ctrl-C stops.`);
+    const worker = runWorker(workerConfig, until);
+    try {
+      if (emulator && config.demo) {
+        const connection = await Connection.connect({ address: server.address });
+        try {
+          await runDemo({
+            client: new Client({ connection, namespace: server.namespace }),
+            jobs: seedDemoJobs(emulator),
+            taskQueues: workerConfig.taskQueues,
+            print,
+            until,
+          });
+        } finally {
+          await connection.close();
+        }
+        if (!stopRequested) {
+          print('\nThe server, worker and emulator keep running (web UI above). Ctrl-C stops.');
+        }
+      }
+      await worker;
+    } finally {
+      await emulator?.close();
     }
   } finally {
     stopping = true;

@@ -40,7 +40,7 @@ export {
 } from './ledger';
 export { SCRIPT_TAG_KEY } from './actions';
 export { ADMIN_PREFIX } from './admin-api';
-export { seedDemoJobs } from './demo-jobs';
+export { seedDemoJobs, type DemoJob } from './demo-jobs';
 export {
   type Tc3SignInput,
   type Tc3Signature,
