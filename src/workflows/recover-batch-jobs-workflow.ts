@@ -96,8 +96,7 @@ export async function recoverBatchJobsWorkflow(
     if (tracker.get(jobId)) {
       wakeRequested = true;
       pollingSuspended = false;
-    }
-    else log.warn('jobStateChanged signal for a job this workflow does not watch', { jobId });
+    } else log.warn('jobStateChanged signal for a job this workflow does not watch', { jobId });
   });
   setHandler(
     resolveEscalationUpdate,

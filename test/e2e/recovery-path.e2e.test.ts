@@ -73,6 +73,20 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
       await waitFor(async () => (await handle.query(statusQuery)).overall === 'AWAITING_DECISION', {
         timeoutMs: 45_000,
       });
+      // Operators find the workflow by a job ID and by its state in the web UI (search attributes).
+      const found = await waitFor(
+        async () => {
+          const ids: string[] = [];
+          for await (const wf of env.client.workflow.list({
+            query: `TencentBatchJobIds = '${broken}' AND TencentBatchRecoveryState = 'AWAITING_DECISION'`,
+          })) {
+            ids.push(wf.workflowId);
+          }
+          return ids.length > 0 ? ids : undefined;
+        },
+        { timeoutMs: 15_000 },
+      );
+      expect(found).toEqual([handle.workflowId]);
       const escalated = (await handle.query(statusQuery)).jobs.find((j) => j.phase === 'AWAITING_DECISION');
       expect(escalated).toMatchObject({ jobId: broken, escalation: { reason: 'RETRY_BUDGET_EXHAUSTED' } });
       // Escalations read failure details for people: the exit code the API reported.

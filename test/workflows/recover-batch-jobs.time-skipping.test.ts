@@ -9,7 +9,12 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import type { EscalationNotice, RecoverBatchJobsInput } from '../../src/shared/recovery-types';
-import { resolveEscalationUpdate, retryNowUpdate, statusQuery } from '../../src/shared/messages';
+import {
+  jobStateChangedSignal,
+  resolveEscalationUpdate,
+  retryNowUpdate,
+  statusQuery,
+} from '../../src/shared/messages';
 import { ErrorType } from '../../src/shared/errors';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { recordHistory } from '../support/record-history';
@@ -169,6 +174,39 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
         .catch((e: unknown) => e);
       expect((retryNow as WorkflowUpdateFailedError).cause?.message).toMatch(/waiting to be retried/);
       expect((await handle.query(statusQuery)).jobs[0]?.phase).toBe('WATCHING');
+    });
+  });
+
+  it('reacts to a job-state-changed signal at once instead of at the next hourly poll, and retries now on request', async () => {
+    const api = new ScriptedBatchApi(1_000_000).script('job-aaaaaaaa', ['SUCCEED']);
+    await withWorker(api, async ({ taskQueue, input }) => {
+      const handle = await start(
+        taskQueue,
+        input({
+          jobIds: ['job-aaaaaaaa'],
+          policy: { pollInterval: '1h', backoff: { initialInterval: '30m', maxInterval: '1h' } },
+        }),
+      );
+      await waitFor(async () => (await handle.query(statusQuery)).jobs[0]?.lastKnownState === 'RUNNING', {
+        timeoutMs: 30_000,
+      });
+      const endTime = api.fail('job-aaaaaaaa');
+      // Time does not skip here (no result awaited): only the signal can make the workflow look again.
+      await handle.signal(jobStateChangedSignal, { jobId: 'job-aaaaaaaa', state: 'FAILED' });
+      const waiting = await waitFor(
+        async () => {
+          const job = (await handle.query(statusQuery)).jobs[0];
+          return job?.phase === 'WAITING_TO_RETRY' ? job : undefined;
+        },
+        { timeoutMs: 30_000 },
+      );
+      expect(waiting.lastFailure?.endTime).toBe(endTime);
+      const ack = await handle.executeUpdate(retryNowUpdate, { args: [{ jobIds: ['job-aaaaaaaa'] }] });
+      expect(ack.jobIds).toEqual(['job-aaaaaaaa']);
+      await waitFor(async () => (await handle.query(statusQuery)).jobs[0]?.retries === 1, {
+        timeoutMs: 30_000,
+      });
+      expect(api.retriesOf('job-aaaaaaaa')).toBe(1);
     });
   });
 
