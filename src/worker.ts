@@ -9,6 +9,17 @@ import { createBatchApi } from './batch/tencent-batch-api';
 import { createRecoveryWorkers, runRecoveryWorkers } from './runtime/recovery-workers';
 import { WorkerConfigError, readWorkerConfig, type WorkerConfig } from './runtime/worker-config';
 
+// The `./worker` package entry: what a service needs to run the recovery workers in its own process.
+export { createActivities, type Activities, type ActivityDependencies } from './activities';
+export {
+  createRecoveryWorkers,
+  runRecoveryWorkers,
+  DEFAULT_TASK_QUEUES,
+  type RecoveryTaskQueues,
+  type RecoveryWorkersOptions,
+} from './runtime/recovery-workers';
+export { readWorkerConfig, WorkerConfigError, type WorkerConfig } from './runtime/worker-config';
+
 /** Runs the workers with `config` until `until` settles. */
 export async function runWorker(config: WorkerConfig, until: Promise<unknown>): Promise<void> {
   const connection = await NativeConnection.connect(config.temporal.connectionOptions);
