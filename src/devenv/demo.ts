@@ -61,8 +61,8 @@ export async function runDemo(options: {
         hinted = true;
         print(
           `\n  ${job.jobId} needs a person. Decide with the operator CLI (or the web UI):\n` +
-            `    npx tsx src/cli/main.ts decide ${workflowId} retry --job ${job.jobId} --extra-retries 1\n` +
-            `    npx tsx src/cli/main.ts decide ${workflowId} abandon --job ${job.jobId}\n`,
+            `    npm run cli -- decide ${workflowId} retry --job ${job.jobId} --extra-retries 1\n` +
+            `    npm run cli -- decide ${workflowId} abandon --job ${job.jobId}\n`,
         );
       }
     }
