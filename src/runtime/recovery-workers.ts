@@ -41,8 +41,9 @@ export interface RecoveryWorkersOptions {
   /** The activity implementations (`createActivities(...)`). */
   activities: Activities;
   /**
-   * RetryJobs activities per second across all workers of the retry queue. Every worker must carry the same
-   * value: the last poller's setting wins on the server. @default 2
+   * The API's RetryJobs limit (requests/s) that every one-second window must respect, across all workers of the
+   * retry queue; the queue's server-side rate is set from it by {@link taskQueueRateFor}. Every worker must carry
+   * the same value: the last poller's setting wins on the server. @default 2
    */
   retryJobsPerSecond?: number;
   /** Describe activities per second across all workers of the describe queue. @default 2 */
@@ -51,6 +52,16 @@ export interface RecoveryWorkersOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Passed to every worker, e.g. for tests. */
   identity?: string;
+}
+
+/**
+ * The task-queue rate that keeps an API's per-second limit in every one-second window. The server's limiter is
+ * a token bucket whose burst is max(ceil(rate), 1), so with rate r a window can hold up to r + burst requests:
+ * at the API's own 2/s the emulator's ledger showed 3 RetryJobs in one second and RequestLimitExceeded answers.
+ * Half the limit (2/s → 1/s, burst 1) never exceeds it; with up to 100 jobs per call that is still 100 jobs/s.
+ */
+export function taskQueueRateFor(apiRequestsPerSecond: number): number {
+  return apiRequestsPerSecond / 2;
 }
 
 /** Builds the workflow, describe and RetryJobs workers of one process. */
@@ -76,13 +87,15 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
       ...common,
       taskQueue: queues.describe,
       activities: { awaitJobChanges, describeJobFailures },
-      maxTaskQueueActivitiesPerSecond: options.describePerSecond ?? DEFAULT_DESCRIBE_JOBS_RPS,
+      maxTaskQueueActivitiesPerSecond: taskQueueRateFor(
+        options.describePerSecond ?? DEFAULT_DESCRIBE_JOBS_RPS,
+      ),
     }),
     Worker.create({
       ...common,
       taskQueue: queues.retry,
       activities: { retryFailedJobs },
-      maxTaskQueueActivitiesPerSecond: options.retryJobsPerSecond ?? DEFAULT_RETRY_JOBS_RPS,
+      maxTaskQueueActivitiesPerSecond: taskQueueRateFor(options.retryJobsPerSecond ?? DEFAULT_RETRY_JOBS_RPS),
     }),
   ]);
 }

@@ -1,0 +1,61 @@
+/**
+ * The RetryJobs rate limit holds across worker processes: the limit is a Temporal task-queue limit, enforced by
+ * the server for every worker of the retry queue (one partition on the local server, so it is exact). The
+ * emulator's ledger is the ground truth: no one-second window holds more RetryJobs than the limit, and the API
+ * never had to refuse one.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { RunningEmulator } from '../../src/emulator';
+import { recoverBatchJobsWorkflow } from '../../src/workflows';
+import { devServerAddress, devServerEnv } from '../helpers/temporal';
+import { killAll, startTsProcess, type ChildProcessHandle } from '../helpers/temporal-worker-process';
+import { emulatorEnv, fastInput, startTestEmulator, uniqueQueues } from '../support/e2e-kit';
+
+let env: TestWorkflowEnvironment;
+let emu: RunningEmulator | undefined;
+const workers: ChildProcessHandle[] = [];
+
+beforeAll(async () => {
+  env = await devServerEnv();
+});
+afterAll(async () => {
+  await killAll(workers);
+  await emu?.close();
+  await env?.teardown();
+});
+
+it('keeps RetryJobs at or under 2 per second with two worker processes and a wave of 20 failing jobs', async () => {
+  emu = await startTestEmulator();
+  const queues = uniqueQueues();
+  const workerEnv = {
+    ...emulatorEnv(emu),
+    TEMPORAL_ADDRESS: devServerAddress(),
+    TENCENT_BATCH_RECOVERY_TASK_QUEUE: queues.workflow,
+    TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
+    TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
+    TENCENT_BATCH_DESCRIBE_RPS: '10',
+    TENCENT_BATCH_RETRY_JOBS_RPS: '2',
+  };
+  const script = require.resolve('../support/recovery-worker-process.ts');
+  workers.push(startTsProcess(script, workerEnv), startTsProcess(script, workerEnv));
+
+  const jobs = Array.from({ length: 20 }, () =>
+    emu!.createJob({
+      script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 },
+    }),
+  );
+  const results = await Promise.all(
+    jobs.map((job) =>
+      env.client.workflow.execute(recoverBatchJobsWorkflow, {
+        taskQueue: queues.workflow,
+        workflowId: `e2e-wave-${queues.workflow}-${job}`,
+        args: [fastInput([job], queues)],
+      }),
+    ),
+  );
+  expect(results.every((r) => r.overall === 'SUCCEEDED')).toBe(true);
+  const retries = emu.ledger.entries({ action: 'RetryJobs' });
+  expect(retries).toHaveLength(20);
+  expect(retries.every((e) => e.outcome === 'ok')).toBe(true);
+  expect(emu.ledger.maxPerWindow('RetryJobs', 1_000, 'all')).toBeLessThanOrEqual(2);
+}, 120_000);
