@@ -1,16 +1,25 @@
 /**
  * The worker process: `node lib/worker.js` (or `npx tsx src/worker.ts`). Reads its configuration from the
- * environment once (see src/runtime/worker-config.ts), then runs the workflow, describe and RetryJobs workers
- * until SIGINT/SIGTERM, draining in-flight tasks before it exits.
+ * environment once (see src/runtime/worker-config.ts), installs the SDK runtime (logger, Prometheus metrics),
+ * serves `GET /healthz`, then runs the workflow, describe and RetryJobs workers until SIGINT/SIGTERM, draining
+ * in-flight tasks before it exits 0. A second signal exits 130 at once.
  */
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { createBatchApi } from './batch/tencent-batch-api';
+import { startHealthServer } from './runtime/health';
+import { installWorkerRuntime } from './runtime/metrics';
 import { createRecoveryWorkers, runRecoveryWorkers } from './runtime/recovery-workers';
-import { WorkerConfigError, readWorkerConfig, type WorkerConfig } from './runtime/worker-config';
+import { handleShutdownSignals } from './runtime/shutdown';
+import {
+  WorkerConfigError,
+  readWorkerConfig,
+  type ListenAddress,
+  type WorkerConfig,
+} from './runtime/worker-config';
 
 // The `./worker` package entry: what a service needs to run the recovery workers in its own process.
-export { createActivities, type Activities, type ActivityDependencies } from './activities';
+export { createActivities, RECOVERY_METRICS, type Activities, type ActivityDependencies } from './activities';
 export {
   createRecoveryWorkers,
   runRecoveryWorkers,
@@ -19,32 +28,59 @@ export {
   type RecoveryWorkersOptions,
 } from './runtime/recovery-workers';
 export { readWorkerConfig, WorkerConfigError, type WorkerConfig } from './runtime/worker-config';
+export { startHealthServer, type HealthReport, type HealthServer } from './runtime/health';
+export { workerRuntimeOptions } from './runtime/metrics';
 
-/** Runs the workers with `config` until `until` settles. */
-export async function runWorker(config: WorkerConfig, until: Promise<unknown>): Promise<void> {
-  const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+/** Options of {@link runWorker} that only a process of its own should use. */
+export interface RunWorkerOptions {
+  /** Serve `GET /healthz` here while the workers run (src/runtime/health.ts). @default no health server */
+  health?: ListenAddress;
+}
+
+/** Runs the workers with `config` until `until` settles, then drains them (`config.shutdownGraceMs`). */
+export async function runWorker(
+  config: WorkerConfig,
+  until: Promise<unknown>,
+  options: RunWorkerOptions = {},
+): Promise<void> {
+  const logger = Runtime.instance().logger;
+  // Started first and empty (503 "starting"): a port already taken fails the start before anything connects.
+  const observed: Worker[] = [];
+  const health = options.health ? await startHealthServer(options.health, observed) : undefined;
   try {
-    const workers = await createRecoveryWorkers({
-      connection,
-      namespace: config.temporal.namespace,
-      taskQueues: config.taskQueues,
-      retryJobsPerSecond: config.retryJobsPerSecond,
-      describePerSecond: config.describePerSecond,
-      activities: createActivities({
-        batchApi: createBatchApi(config.batch),
-        escalation: { webhookUrl: config.escalationWebhookUrl },
-      }),
-    });
-    Runtime.instance().logger.info('Tencent Batch recovery worker started', {
-      taskQueues: config.taskQueues,
-      retryJobsPerSecond: config.retryJobsPerSecond,
-      describePerSecond: config.describePerSecond,
-      batchEndpoint: config.batch.endpoint,
-      escalationWebhook: config.escalationWebhookUrl ? 'configured' : 'none',
-    });
-    await runRecoveryWorkers(workers, until);
+    const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+    try {
+      const workers = await createRecoveryWorkers({
+        connection,
+        namespace: config.temporal.namespace,
+        taskQueues: config.taskQueues,
+        retryJobsPerSecond: config.retryJobsPerSecond,
+        describePerSecond: config.describePerSecond,
+        shutdownGraceTime: config.shutdownGraceMs,
+        activities: createActivities({
+          batchApi: createBatchApi(config.batch),
+          escalation: { webhookUrl: config.escalationWebhookUrl },
+        }),
+      });
+      observed.push(...workers);
+      logger.info('Tencent Batch recovery worker started', {
+        taskQueues: config.taskQueues,
+        retryJobsPerSecond: config.retryJobsPerSecond,
+        describePerSecond: config.describePerSecond,
+        batchEndpoint: config.batch.endpoint,
+        escalationWebhook: config.escalationWebhookUrl ? 'configured' : 'none',
+        metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
+        health: health ? `http://${health.address}/healthz` : 'off',
+        shutdownGraceMs: config.shutdownGraceMs,
+      });
+      await runRecoveryWorkers(workers, until);
+      // Logged before the connection closes: closing the last connection shuts the runtime (and its logger) down.
+      logger.info('Tencent Batch recovery worker stopped: workers drained, closing the connection');
+    } finally {
+      await connection.close();
+    }
   } finally {
-    await connection.close();
+    await health?.close();
   }
 }
 
@@ -65,15 +101,21 @@ async function main(): Promise<void> {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }
-  Runtime.install({
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
+  const runtime = installWorkerRuntime(config);
+  // Kept installed until the process exits: a second signal during the drain forces the exit.
+  const signals = handleShutdownSignals({ logger: runtime.logger, shutdownGraceMs: config.shutdownGraceMs });
+  await runWorker(config, signals.requested, {
+    ...(config.healthAddress ? { health: config.healthAddress } : {}),
   });
-  await runWorker(config, shutdownSignal());
 }
 
 if (require.main === module) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
+  main().then(
+    // No process.exit here: the runtime flushes its buffered log lines as it shuts down, then Node exits 0.
+    () => undefined,
+    (err: unknown) => {
+      process.stderr.write(`worker failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -5,15 +5,24 @@
  */
 import type { BatchApi } from '../batch/batch-api';
 import type { EscalationNotice } from '../shared/recovery-types';
+import { Context } from '@temporalio/activity';
 import { awaitJobChanges, type AwaitJobChangesInput } from './await-job-changes';
 import { describeJobFailures, type DescribeJobFailuresInput } from './describe-job-failures';
 import { notifyEscalation, type EscalationChannels } from './notify-escalation';
+import {
+  activityMetricMeter,
+  countingBatchApi,
+  recordEscalations,
+  recordRetryOutcomes,
+  type MetricMeterSource,
+} from './recovery-metrics';
 import { retryFailedJobs, type RetryFailedJobsInput } from './retry-failed-jobs';
 
 export type { AwaitJobChangesInput, AwaitJobChangesOutput } from './await-job-changes';
 export type { DescribeJobFailuresInput } from './describe-job-failures';
 export type { EscalationChannels, EscalationWebhookBody } from './notify-escalation';
 export type { RetryFailedJobsInput, RetryFailedJobsOutput } from './retry-failed-jobs';
+export { RECOVERY_METRICS, type MetricMeterSource } from './recovery-metrics';
 
 /** What the activities need from the outside world. */
 export interface ActivityDependencies {
@@ -23,21 +32,32 @@ export interface ActivityDependencies {
   escalation?: EscalationChannels;
   /** @default () => new Date() */
   now?: () => Date;
+  /** Where the package's counters go (see RECOVERY_METRICS). @default the current activity's metric meter */
+  metricMeter?: MetricMeterSource;
 }
 
 /** Builds the activity implementations; the returned object's keys are the activity type names. */
 export function createActivities(deps: ActivityDependencies) {
   const now = deps.now ?? (() => new Date());
-  const api = deps.batchApi;
+  const meter = deps.metricMeter ?? activityMetricMeter;
+  const api = countingBatchApi(deps.batchApi, meter);
   return {
     /** One poll of job states; fails with a BENIGN JobsUnchanged while nothing changed. */
     awaitJobChanges: (input: AwaitJobChangesInput) => awaitJobChanges(api, input, now),
     /** StateReason, failed tasks and exit codes of failed jobs. */
     describeJobFailures: (input: DescribeJobFailuresInput) => describeJobFailures(api, input, now),
     /** Idempotent RetryJobs: one call per observed failure at most. */
-    retryFailedJobs: (input: RetryFailedJobsInput) => retryFailedJobs(api, input, now),
+    retryFailedJobs: async (input: RetryFailedJobsInput) => {
+      const output = await retryFailedJobs(api, input, now);
+      recordRetryOutcomes(meter, output.outcomes);
+      return output;
+    },
     /** Log line + optional webhook for escalated jobs. */
-    notifyEscalation: (notice: EscalationNotice) => notifyEscalation(deps.escalation ?? {}, notice, now),
+    notifyEscalation: (notice: EscalationNotice) => {
+      // Counted with the log line, on the first attempt: a webhook retry is the same escalation.
+      if (Context.current().info.attempt === 1) recordEscalations(meter, notice);
+      return notifyEscalation(deps.escalation ?? {}, notice, now);
+    },
   };
 }
 

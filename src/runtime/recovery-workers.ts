@@ -1,6 +1,7 @@
 /**
  * The three workers one process runs, one per task queue:
- * - workflows (+ the escalation notice, a cheap activity);
+ * - workflows (the recovery workflows and the RetryJobs dispatcher) + two cheap activities: the escalation
+ *   notice and the dispatcher's signal-with-start;
  * - describes (polls and failure details), rate-limited task-queue-wide;
  * - RetryJobs, rate-limited task-queue-wide to the API's limit (2/s by default, per the seed document).
  *
@@ -9,7 +10,9 @@
  * eagerly (eager dispatch would bypass the limit).
  */
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import type { Activities } from '../activities';
+import { createDispatchActivities } from '../activities/request-retries';
 import {
   DEFAULT_DESCRIBE_JOBS_RPS,
   DEFAULT_DESCRIBE_TASK_QUEUE,
@@ -52,6 +55,11 @@ export interface RecoveryWorkersOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Passed to every worker, e.g. for tests. */
   identity?: string;
+  /**
+   * After shutdown is requested, how long in-flight tasks may run before their activities are cancelled.
+   * @default the SDK's (0: cancel at once)
+   */
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
 }
 
 /**
@@ -71,8 +79,13 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     ...(options.identity ? { identity: options.identity } : {}),
+    ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
   };
   const { notifyEscalation, awaitJobChanges, describeJobFailures, retryFailedJobs } = options.activities;
+  // The dispatcher activity signals-with-start through this process's own connection.
+  const { requestRetries } = createDispatchActivities({
+    client: new Client({ connection: options.connection, namespace: common.namespace }),
+  });
   const workflowSource = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
     : { workflowsPath: require.resolve('../workflows') };
@@ -81,7 +94,7 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
       ...common,
       taskQueue: queues.workflow,
       ...workflowSource,
-      activities: { notifyEscalation },
+      activities: { notifyEscalation, requestRetries },
     }),
     Worker.create({
       ...common,

@@ -3,9 +3,10 @@
  * at once; no message ever holds a secret's value.
  */
 import { loadClientConnectConfig } from '@temporalio/envconfig';
-import type { NativeConnectionOptions } from '@temporalio/worker';
+import type { LogLevel, NativeConnectionOptions } from '@temporalio/worker';
 import { BatchConfigError, parseBatchConfig, type BatchConfig } from '../batch/batch-config';
 import { DEFAULT_DESCRIBE_JOBS_RPS, DEFAULT_RETRY_JOBS_RPS } from '../shared/constants';
+import { parseDurationMs } from '../shared/duration';
 import { DEFAULT_TASK_QUEUES, type RecoveryTaskQueues } from './recovery-workers';
 
 /** Everything `src/worker.ts` needs, validated. */
@@ -19,7 +20,48 @@ export interface WorkerConfig {
   describePerSecond: number;
   /** `TENCENT_BATCH_ESCALATION_WEBHOOK_URL`: may hold a token; never logged. */
   escalationWebhookUrl?: string;
+  /**
+   * `TENCENT_BATCH_RECOVERY_METRICS_ADDRESS`: `host:port` of the Prometheus `/metrics` endpoint (SDK and
+   * package metrics); undefined when set to `off`. @default '0.0.0.0:9464' (the OpenTelemetry Prometheus port)
+   */
+  metricsAddress?: string;
+  /**
+   * `TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS`: where `GET /healthz` is served; undefined when set to `off`.
+   * @default { host: '0.0.0.0', port: 8080 }
+   */
+  healthAddress?: ListenAddress;
+  /**
+   * `TENCENT_BATCH_RECOVERY_SHUTDOWN_GRACE`: how long in-flight tasks may run after SIGTERM before their
+   * activities are cancelled (see DEFAULT_SHUTDOWN_GRACE_MS). @default 25000
+   */
+  shutdownGraceMs: number;
+  /** `TENCENT_BATCH_RECOVERY_LOG_LEVEL` @default 'INFO' */
+  logLevel: LogLevel;
 }
+
+/** A TCP address to listen on. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** OpenTelemetry's registered Prometheus exporter port, what scrape configs usually expect. */
+export const DEFAULT_METRICS_ADDRESS: Readonly<ListenAddress> = Object.freeze({
+  host: '0.0.0.0',
+  port: 9464,
+});
+/** Off the metrics port; the usual container HTTP port for probes. */
+export const DEFAULT_HEALTH_ADDRESS: Readonly<ListenAddress> = Object.freeze({ host: '0.0.0.0', port: 8080 });
+/**
+ * 25 s: fits Kubernetes' default 30 s termination grace period with 5 s left to close the connection and
+ * exit. It is not meant to cover RetryJobs' 60 s start-to-close: an attempt normally takes seconds (one
+ * DescribeJobs, one RetryJobs, each bounded by the request timeout); one that is cut off is cancelled, failed,
+ * and retried at once on another worker, and since the activity re-reads job states first it cannot retry a
+ * failure twice. An attempt whose worker vanished without reporting is retried after the 20 s heartbeat timeout.
+ */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
+
+const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 
 /** The worker-specific variables (Temporal's own follow `@temporalio/envconfig`: TEMPORAL_ADDRESS, ...). */
 export const WORKER_VARIABLES = {
@@ -29,6 +71,10 @@ export const WORKER_VARIABLES = {
   retryRps: 'TENCENT_BATCH_RETRY_JOBS_RPS',
   describeRps: 'TENCENT_BATCH_DESCRIBE_RPS',
   webhook: 'TENCENT_BATCH_ESCALATION_WEBHOOK_URL',
+  metricsAddress: 'TENCENT_BATCH_RECOVERY_METRICS_ADDRESS',
+  healthAddress: 'TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS',
+  shutdownGrace: 'TENCENT_BATCH_RECOVERY_SHUTDOWN_GRACE',
+  logLevel: 'TENCENT_BATCH_RECOVERY_LOG_LEVEL',
 } as const;
 
 /** Every problem found in the environment, listed. */
@@ -100,8 +146,69 @@ export function readWorkerConfig(env: Readonly<Record<string, string | undefined
     );
   }
 
-  if (problems.length > 0 || !batch || !temporal) throw new WorkerConfigError(problems);
-  return { temporal, batch, taskQueues, retryJobsPerSecond, describePerSecond, escalationWebhookUrl };
+  const address = (name: string, fallback: ListenAddress): ListenAddress | undefined => {
+    const v = value(name);
+    if (v === undefined) return fallback;
+    if (v.toLowerCase() === 'off') return undefined;
+    const parsed = parseListenAddress(v);
+    if (!parsed) problems.push(`${name} must be host:port (port 1-65535) or off, got ${JSON.stringify(v)}`);
+    return parsed ?? fallback;
+  };
+  const metrics = address(WORKER_VARIABLES.metricsAddress, DEFAULT_METRICS_ADDRESS);
+  const healthAddress = address(WORKER_VARIABLES.healthAddress, DEFAULT_HEALTH_ADDRESS);
+  if (metrics && healthAddress && metrics.port === healthAddress.port) {
+    problems.push(
+      `${WORKER_VARIABLES.metricsAddress} and ${WORKER_VARIABLES.healthAddress} must use different ports`,
+    );
+  }
+
+  let shutdownGraceMs = DEFAULT_SHUTDOWN_GRACE_MS;
+  const grace = value(WORKER_VARIABLES.shutdownGrace);
+  if (grace !== undefined) {
+    // A unit is required: a bare number would be read as milliseconds, which nobody means here.
+    const ms = /[a-z]/i.test(grace) ? parseDurationMs(grace) : undefined;
+    if (ms === undefined || ms > 10 * 60_000) {
+      problems.push(
+        `${WORKER_VARIABLES.shutdownGrace} must be a duration with a unit, above 0 and at most 10m (e.g. 25s), got ${JSON.stringify(grace)}`,
+      );
+    } else shutdownGraceMs = ms;
+  }
+
+  const levelText = value(WORKER_VARIABLES.logLevel)?.toUpperCase() ?? 'INFO';
+  const logLevel = LOG_LEVELS.find((l) => l === levelText);
+  if (!logLevel) {
+    problems.push(
+      `${WORKER_VARIABLES.logLevel} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(levelText)}`,
+    );
+  }
+
+  if (problems.length > 0 || !batch || !temporal || !logLevel) throw new WorkerConfigError(problems);
+  return {
+    temporal,
+    batch,
+    taskQueues,
+    retryJobsPerSecond,
+    describePerSecond,
+    escalationWebhookUrl,
+    metricsAddress: metrics && formatListenAddress(metrics),
+    healthAddress,
+    shutdownGraceMs,
+    logLevel,
+  };
+}
+
+/** `host:port`, `[ipv6]:port`; undefined when malformed. */
+export function parseListenAddress(text: string): ListenAddress | undefined {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([\w.-]+)):(\d{1,5})$/.exec(text.trim());
+  if (!match) return undefined;
+  const port = Number(match[3]);
+  if (port < 1 || port > 65535) return undefined;
+  return { host: match[1] ?? (match[2] as string), port };
+}
+
+/** The inverse of {@link parseListenAddress}. */
+export function formatListenAddress({ host, port }: ListenAddress): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 function isHttpUrl(text: string): boolean {

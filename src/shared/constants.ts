@@ -53,3 +53,12 @@ export const SEARCH_ATTRIBUTE_DEFINITIONS: Readonly<Record<string, 'Keyword' | '
   [SEARCH_ATTRIBUTES.jobIds]: 'KeywordList',
   [SEARCH_ATTRIBUTES.recoveryState]: 'Keyword',
 };
+
+/** Workflow type of the singleton that coalesces RetryJobs requests from every recovery workflow. */
+export const RETRY_DISPATCHER_WORKFLOW_TYPE = 'retryJobsDispatcherWorkflow';
+
+/**
+ * Workflow ID of the dispatcher. One per namespace and retry queue: every recovery workflow sends its due
+ * failures to it, so a wave of failures across many workflows shares RetryJobs calls (≤ 100 jobs each).
+ */
+export const DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID = 'tencent-batch-recovery-retry-dispatcher';

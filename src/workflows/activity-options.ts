@@ -79,3 +79,20 @@ export const NOTIFY_ESCALATION_OPTIONS: ActivityOptions = {
     nonRetryableErrorTypes: [ErrorType.InvalidInput],
   },
 };
+
+/**
+ * Handing due failures to the RetryJobs dispatcher (signal-with-start through the worker's own connection):
+ * cheap and unthrottled; retried for a few minutes if the server is briefly unreachable.
+ */
+export const REQUEST_RETRIES_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: '10m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+};
+
+/**
+ * How long a recovery workflow waits for the dispatcher's answer before asking again. Longer than the RetryJobs
+ * activity may take (1 h schedule-to-close), so a resend happens only when the dispatcher itself was lost; a
+ * resent request is harmless, since the activity never retries one failure twice.
+ */
+export const DISPATCHER_ANSWER_TIMEOUT = '70m';

@@ -3,3 +3,4 @@
  * this folder runs inside Temporal's deterministic sandbox.
  */
 export { recoverBatchJobsWorkflow } from './recover-batch-jobs-workflow';
+export { retryJobsDispatcherWorkflow } from './retry-jobs-dispatcher-workflow';

@@ -15,17 +15,22 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import type { createActivities } from '../activities';
-import type { JobSnapshot, ObservedFailure } from '../shared/batch-types';
+import type { DispatchActivities } from '../activities/request-retries';
+import type { JobSnapshot, ObservedFailure, RetryOutcome } from '../shared/batch-types';
+import { retryAnsweredSignal, type RetryAnswer } from '../shared/dispatcher-types';
 import {
   DEFAULT_DESCRIBE_TASK_QUEUE,
+  DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID,
   DEFAULT_RETRY_TASK_QUEUE,
   MAX_JOB_IDS_PER_REQUEST,
 } from '../shared/constants';
@@ -48,7 +53,9 @@ import type {
   RetryNowInput,
 } from '../shared/recovery-types';
 import {
+  DISPATCHER_ANSWER_TIMEOUT,
   NOTIFY_ESCALATION_OPTIONS,
+  REQUEST_RETRIES_OPTIONS,
   describeOptions,
   pollOptions,
   retryJobsOptions,
@@ -59,6 +66,10 @@ import { JOB_IDS_SEARCH_ATTRIBUTE, RECOVERY_STATE_SEARCH_ATTRIBUTE } from './sea
 type Activities = ReturnType<typeof createActivities>;
 
 const { notifyEscalation } = proxyActivities<Activities>(NOTIFY_ESCALATION_OPTIONS);
+const { requestRetries } = proxyActivities<DispatchActivities>(REQUEST_RETRIES_OPTIONS);
+
+/** Marks runs that send retries through the dispatcher; histories recorded before it replay the direct path. */
+export const COALESCED_RETRIES_PATCH = 'coalesced-retries-v1';
 
 /** Watches `input.jobIds`, retries their failures idempotently, and escalates what retrying cannot fix. */
 export async function recoverBatchJobsWorkflow(
@@ -92,6 +103,10 @@ export async function recoverBatchJobsWorkflow(
   });
 
   setHandler(statusQuery, status);
+  const dispatcherAnswers = new Map<string, RetryAnswer>();
+  setHandler(retryAnsweredSignal, (answer) => {
+    dispatcherAnswers.set(answer.requestId, answer);
+  });
   setHandler(jobStateChangedSignal, ({ jobId }) => {
     if (tracker.get(jobId)) {
       wakeRequested = true;
@@ -192,18 +207,76 @@ export async function recoverBatchJobsWorkflow(
     await escalate(decisions);
   };
 
-  const sendRetries = async (due: ObservedFailure[]): Promise<void> => {
-    const parts = chunk(due, MAX_JOB_IDS_PER_REQUEST);
+  /** Applies one RetryJobs round's result, or escalates the jobs when it failed for good. */
+  const applyRetryResult = async (
+    failures: ObservedFailure[],
+    result: { outcomes: RetryOutcome[] } | { code: string; message: string },
+  ): Promise<void> => {
+    if ('outcomes' in result) {
+      await escalate(tracker.applyRetryOutcomes(result.outcomes, Date.now()));
+      return;
+    }
+    log.error('RetryJobs could not be sent', { ...result, jobIds: failures.map((f) => f.jobId) });
+    await escalate(
+      failures.map((f) => ({
+        jobId: f.jobId,
+        reason: 'API_REFUSED',
+        message: result.message,
+        code: result.code,
+      })),
+    );
+  };
+
+  /** Direct path: this workflow's own RetryJobs calls. */
+  const sendRetriesDirectly = async (parts: ObservedFailure[][]): Promise<void> => {
     const settled = await Promise.allSettled(parts.map((failures) => retryFailedJobs({ failures })));
     for (const [i, result] of settled.entries()) {
-      if (result.status === 'fulfilled') {
-        await escalate(tracker.applyRetryOutcomes(result.value.outcomes, Date.now()));
-        continue;
-      }
-      if (isCancellation(result.reason)) throw result.reason;
-      const { code, message } = describeActivityError(result.reason);
-      log.error('RetryJobs could not be sent', { code, message, jobIds: parts[i]?.map((f) => f.jobId) });
-      await escalate((parts[i] ?? []).map((f) => ({ jobId: f.jobId, reason: 'API_REFUSED', message, code })));
+      if (result.status === 'rejected' && isCancellation(result.reason)) throw result.reason;
+      await applyRetryResult(
+        parts[i] ?? [],
+        result.status === 'fulfilled' ? result.value : describeActivityError(result.reason),
+      );
+    }
+  };
+
+  /** Coalesced path: the dispatcher merges these failures with other workflows' into shared calls. */
+  const sendRetriesThroughDispatcher = async (parts: ObservedFailure[][]): Promise<void> => {
+    const dispatcherWorkflowId = `${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${queues.retry}`;
+    await Promise.all(
+      parts.map(async (failures) => {
+        let answer: RetryAnswer | undefined;
+        for (let ask = 1; ask <= 3 && !answer; ask++) {
+          const requestId = uuid4();
+          await requestRetries({
+            dispatcherWorkflowId,
+            dispatcherTaskQueue: workflowInfo().taskQueue,
+            dispatcher: { retryTaskQueue: queues.retry },
+            request: { requesterWorkflowId: workflowInfo().workflowId, requestId, failures },
+          });
+          if (await condition(() => dispatcherAnswers.has(requestId), DISPATCHER_ANSWER_TIMEOUT)) {
+            answer = dispatcherAnswers.get(requestId);
+          }
+          dispatcherAnswers.delete(requestId);
+        }
+        await applyRetryResult(
+          failures,
+          answer === undefined
+            ? {
+                code: 'DISPATCHER_SILENT',
+                message: `the RetryJobs dispatcher ${dispatcherWorkflowId} did not answer`,
+              }
+            : (answer.error ?? { outcomes: answer.outcomes }),
+        );
+      }),
+    );
+  };
+
+  const sendRetries = async (due: ObservedFailure[]): Promise<void> => {
+    const parts = chunk(due, MAX_JOB_IDS_PER_REQUEST);
+    if (input.coalesceRetries !== false && patched(COALESCED_RETRIES_PATCH)) {
+      await sendRetriesThroughDispatcher(parts);
+    } else {
+      await sendRetriesDirectly(parts);
     }
   };
 

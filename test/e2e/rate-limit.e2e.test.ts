@@ -49,7 +49,8 @@ it('keeps RetryJobs at or under 2 per second with two worker processes and a wav
       env.client.workflow.execute(recoverBatchJobsWorkflow, {
         taskQueue: queues.workflow,
         workflowId: `e2e-wave-${queues.workflow}-${job}`,
-        args: [fastInput([job], queues)],
+        // One RetryJobs per workflow, to put the limiter itself under load (the dispatcher would merge them).
+        args: [{ ...fastInput([job], queues), coalesceRetries: false }],
       }),
     ),
   );
@@ -58,4 +59,43 @@ it('keeps RetryJobs at or under 2 per second with two worker processes and a wav
   expect(retries).toHaveLength(20);
   expect(retries.every((e) => e.outcome === 'ok')).toBe(true);
   expect(emu.ledger.maxPerWindow('RetryJobs', 1_000, 'all')).toBeLessThanOrEqual(2);
+}, 120_000);
+
+it('merges a wave of failures from 40 workflows into a few shared RetryJobs calls, one retry per failure', async () => {
+  emu = emu ?? (await startTestEmulator());
+  const queues = uniqueQueues();
+  const workerEnv = {
+    ...emulatorEnv(emu),
+    TEMPORAL_ADDRESS: devServerAddress(),
+    TENCENT_BATCH_RECOVERY_TASK_QUEUE: queues.workflow,
+    TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
+    TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
+    TENCENT_BATCH_DESCRIBE_RPS: '20',
+  };
+  const script = require.resolve('../support/recovery-worker-process.ts');
+  workers.push(startTsProcess(script, workerEnv), startTsProcess(script, workerEnv));
+  const since = Date.now();
+  const jobs = Array.from({ length: 40 }, () =>
+    emu!.createJob({
+      script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 },
+    }),
+  );
+  const results = await Promise.all(
+    jobs.map((job) =>
+      env.client.workflow.execute(recoverBatchJobsWorkflow, {
+        taskQueue: queues.workflow,
+        workflowId: `e2e-coalesce-${queues.workflow}-${job}`,
+        args: [fastInput([job], queues)],
+      }),
+    ),
+  );
+  expect(results.every((r) => r.overall === 'SUCCEEDED' && r.jobs[0]?.retries === 1)).toBe(true);
+  const calls = emu.ledger.entries({ action: 'RetryJobs', since });
+  const retried = calls.flatMap((e) => (e.params as { JobIds: string[] }).JobIds);
+  expect(new Set(retried).size).toBe(40);
+  expect(retried).toHaveLength(40);
+  // 40 jobs, ≤ 100 per call: a handful of calls instead of 40.
+  expect(calls.length).toBeLessThanOrEqual(8);
+  expect(calls.every((e) => e.outcome === 'ok')).toBe(true);
+  for (const job of jobs) expect(emu.ledger.retriesOf(job)).toHaveLength(1);
 }, 120_000);

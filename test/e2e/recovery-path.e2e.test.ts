@@ -4,6 +4,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RunningEmulator } from '../../src/emulator';
+import { DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID } from '../../src/shared/constants';
 import { resolveEscalationUpdate, statusQuery } from '../../src/shared/messages';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { devServerAddress, devServerEnv, waitFor } from '../helpers/temporal';
@@ -156,12 +157,15 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
       workflowId: `e2e-kill-${queues.workflow}`,
       args: [fastInput([job], queues)],
     });
+    // The call runs in the RetryJobs dispatcher, which merges the failures of every workflow on this retry queue.
+    const dispatcher = env.client.workflow.getHandle(
+      `${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${queues.retry}`,
+    );
     await waitFor(
       async () => {
-        const { raw } = await handle.describe();
+        const { raw } = await dispatcher.describe();
         return raw.pendingActivities?.some(
-          (a) =>
-            a.activityType?.name === 'retryFailedJobs' && Number(a.attempt ?? 1) >= 1 && a.lastStartedTime,
+          (a) => a.activityType?.name === 'retryFailedJobs' && a.lastStartedTime,
         );
       },
       { timeoutMs: 30_000, description: 'the RetryJobs activity to start', intervalMs: 50 },
@@ -173,5 +177,6 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
     expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
     expectOneRetryPerFailure(emu, job, 1);
     await recordHistory(handle, 'e2e-worker-killed-mid-retry');
+    await recordHistory(dispatcher, 'e2e-retry-dispatcher');
   }, 90_000);
 });

@@ -23,6 +23,71 @@ describe('readWorkerConfig', () => {
     expect(config.temporal.namespace).toBe('default');
   });
 
+  it('serves metrics on 0.0.0.0:9464 and /healthz on 0.0.0.0:8080, drains for 25 s and logs at INFO by default', () => {
+    const config = readWorkerConfig(valid);
+    expect(config.metricsAddress).toBe('0.0.0.0:9464');
+    expect(config.healthAddress).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(config.shutdownGraceMs).toBe(25_000);
+    expect(config.logLevel).toBe('INFO');
+  });
+
+  it('turns metrics and the health endpoint off with "off"', () => {
+    const config = readWorkerConfig({
+      ...valid,
+      TENCENT_BATCH_RECOVERY_METRICS_ADDRESS: 'off',
+      TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS: 'OFF',
+    });
+    expect([config.metricsAddress, config.healthAddress]).toEqual([undefined, undefined]);
+  });
+
+  it('takes addresses, a grace time with a unit and a log level from the environment', () => {
+    const config = readWorkerConfig({
+      ...valid,
+      TENCENT_BATCH_RECOVERY_METRICS_ADDRESS: '[::1]:9100',
+      TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS: '127.0.0.1:8081',
+      TENCENT_BATCH_RECOVERY_SHUTDOWN_GRACE: '40s',
+      TENCENT_BATCH_RECOVERY_LOG_LEVEL: 'debug',
+    });
+    expect(config.metricsAddress).toBe('[::1]:9100');
+    expect(config.healthAddress).toEqual({ host: '127.0.0.1', port: 8081 });
+    expect(config.shutdownGraceMs).toBe(40_000);
+    expect(config.logLevel).toBe('DEBUG');
+  });
+
+  it('reports every bad operability variable at once', () => {
+    const err: unknown = (() => {
+      try {
+        readWorkerConfig({
+          ...valid,
+          TENCENT_BATCH_RECOVERY_METRICS_ADDRESS: '9464',
+          TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS: 'localhost:70000',
+          TENCENT_BATCH_RECOVERY_SHUTDOWN_GRACE: '25',
+          TENCENT_BATCH_RECOVERY_LOG_LEVEL: 'chatty',
+        });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(WorkerConfigError);
+    const problems = (err as WorkerConfigError).problems;
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/TENCENT_BATCH_RECOVERY_METRICS_ADDRESS must be host:port/);
+    expect(problems.join('\n')).toMatch(/TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS must be host:port/);
+    expect(problems.join('\n')).toMatch(
+      /TENCENT_BATCH_RECOVERY_SHUTDOWN_GRACE must be a duration with a unit/,
+    );
+    expect(problems.join('\n')).toMatch(/TENCENT_BATCH_RECOVERY_LOG_LEVEL must be one of/);
+  });
+
+  it('refuses metrics and health on the same port', () => {
+    expect(() =>
+      readWorkerConfig({
+        ...valid,
+        TENCENT_BATCH_RECOVERY_METRICS_ADDRESS: '0.0.0.0:8080',
+      }),
+    ).toThrow(/must use different ports/);
+  });
+
   it('reports every bad variable at once and never a secret', () => {
     const err: unknown = (() => {
       try {

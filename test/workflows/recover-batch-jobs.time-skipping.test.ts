@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
+import { createDispatchActivities } from '../../src/activities/request-retries';
 import type { EscalationNotice, RecoverBatchJobsInput } from '../../src/shared/recovery-types';
 import {
   jobStateChangedSignal,
@@ -16,6 +17,7 @@ import {
   statusQuery,
 } from '../../src/shared/messages';
 import { ErrorType } from '../../src/shared/errors';
+import { DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID } from '../../src/shared/constants';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { recordHistory } from '../support/record-history';
 import { ScriptedBatchApi } from '../support/scripted-batch-api';
@@ -25,6 +27,7 @@ const HOUR = 3_600_000;
 let env: TestWorkflowEnvironment;
 let bundle: Awaited<ReturnType<typeof workflowBundle>>;
 let seq = 0;
+let lastTaskQueue = '';
 
 beforeAll(async () => {
   [env, bundle] = await Promise.all([
@@ -47,6 +50,7 @@ async function withWorker<T>(
   }) => Promise<T>,
 ): Promise<T> {
   const taskQueue = `ts-${process.pid}-${++seq}`;
+  lastTaskQueue = taskQueue;
   const notices: EscalationNotice[] = [];
   const activities = createActivities({ batchApi: api });
   const worker = await Worker.create({
@@ -55,13 +59,16 @@ async function withWorker<T>(
     workflowBundle: bundle,
     activities: {
       ...activities,
+      ...createDispatchActivities({ client: env.client }),
       notifyEscalation: (notice: EscalationNotice) => {
         notices.push(notice);
         return Promise.resolve({ delivered: ['log' as const] });
       },
     },
   });
+  // Retries go straight to RetryJobs here (one workflow at a time); the dispatcher has tests of its own.
   const input = (i: RecoverBatchJobsInput): RecoverBatchJobsInput => ({
+    coalesceRetries: false,
     ...i,
     taskQueues: { retry: taskQueue, describe: taskQueue },
   });
@@ -72,6 +79,11 @@ async function withWorker<T>(
 const started: WorkflowHandle[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((h) => h.terminate('test over').catch(() => undefined)));
+  // Each test's retry queue has its own dispatcher, which runs until told otherwise.
+  const dispatcher = env.client.workflow.getHandle(
+    `${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${lastTaskQueue}`,
+  );
+  await dispatcher.terminate('test over').catch(() => undefined);
 });
 
 async function start(taskQueue: string, input: RecoverBatchJobsInput) {

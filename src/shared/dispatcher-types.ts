@@ -1,0 +1,38 @@
+/**
+ * Messages between recovery workflows and the RetryJobs dispatcher. Plain JSON; both sides are workflows.
+ */
+import { defineSignal } from '@temporalio/workflow';
+import type { ObservedFailure, RetryOutcome } from './batch-types';
+
+/** A recovery workflow's due failures (≤ 100), to be retried in a shared RetryJobs call. */
+export interface RetryRequest {
+  /** Workflow ID of the requester: where the outcomes are signalled back. */
+  requesterWorkflowId: string;
+  /** Unique per request (the requester's deterministic uuid4): matches the answer to the question. */
+  requestId: string;
+  failures: ObservedFailure[];
+}
+
+/** The dispatcher's answer to one {@link RetryRequest}. */
+export interface RetryAnswer {
+  requestId: string;
+  /** One per failure of the request, when the RetryJobs activity completed. */
+  outcomes: RetryOutcome[];
+  /** Set instead when the activity failed for good (credentials refused, retried for an hour...). */
+  error?: { code: string; message: string };
+}
+
+/** Recovery workflow → dispatcher. */
+export const retryRequestedSignal = defineSignal<[RetryRequest]>('retryRequested');
+
+/** Dispatcher → recovery workflow. */
+export const retryAnsweredSignal = defineSignal<[RetryAnswer]>('retryAnswered');
+
+/** Input of the dispatcher workflow; `pending` carries unanswered requests through continue-as-new. */
+export interface RetryDispatcherInput {
+  /** Task queue of the RetryJobs activity. @default DEFAULT_RETRY_TASK_QUEUE */
+  retryTaskQueue?: string;
+  /** How long the first request of a batch waits for others to join it. @default '500ms' */
+  gatherWindow?: string | number;
+  pending?: RetryRequest[];
+}
