@@ -85,7 +85,10 @@ describe('package entry points', () => {
       expect(report.loaded[packageJson.name]).toEqual(
         expect.arrayContaining(['startRecovery', 'listEscalations']),
       );
-      expect(report.loaded[`${packageJson.name}/workflows`]).toEqual(['recoverBatchJobsWorkflow']);
+      expect(report.loaded[`${packageJson.name}/workflows`]).toEqual([
+        'recoverBatchJobsWorkflow',
+        'retryJobsDispatcherWorkflow',
+      ]);
       expect(report.loaded[`${packageJson.name}/worker`]).toEqual(
         expect.arrayContaining([
           'runWorker',
