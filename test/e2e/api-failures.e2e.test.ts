@@ -7,7 +7,7 @@ import { temporal } from '@temporalio/proto';
 import { createActivities } from '../../src/activities';
 import { parseBatchConfig } from '../../src/batch/batch-config';
 import { createBatchApi } from '../../src/batch/tencent-batch-api';
-import { DEFAULT_EMULATOR_CREDENTIALS, type RunningEmulator } from '../../src/emulator';
+import { DEFAULT_EMULATOR_CREDENTIALS } from '../../src/emulator';
 import { createRecoveryWorkers } from '../../src/runtime/recovery-workers';
 import { statusQuery } from '../../src/shared/messages';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
@@ -16,29 +16,20 @@ import {
   emulatorEnv,
   fastInput,
   inProcessWorkers,
-  startTestEmulator,
+  perTestResources,
   uniqueQueues,
   whileRunning,
 } from '../support/e2e-kit';
 
 let env: TestWorkflowEnvironment;
-const emulators: RunningEmulator[] = [];
+const { emulator } = perTestResources();
 
 beforeAll(async () => {
   env = await devServerEnv();
 });
-afterEach(async () => {
-  await Promise.all(emulators.splice(0).map((e) => e.close()));
-});
 afterAll(async () => {
   await env?.teardown();
 });
-
-async function emulator(...args: Parameters<typeof startTestEmulator>): Promise<RunningEmulator> {
-  const e = await startTestEmulator(...args);
-  emulators.push(e);
-  return e;
-}
 
 describe('recoverBatchJobsWorkflow when the API misbehaves', () => {
   it('escalates at once when Tencent Cloud refuses the credentials, and never records the secret', async () => {

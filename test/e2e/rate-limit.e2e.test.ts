@@ -7,9 +7,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RunningEmulator } from '../../src/emulator';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
-import { devServerAddress, devServerEnv } from '../helpers/temporal';
+import { devServerEnv } from '../helpers/temporal';
 import { killAll, startTsProcess, type ChildProcessHandle } from '../helpers/temporal-worker-process';
-import { emulatorEnv, fastInput, startTestEmulator, uniqueQueues } from '../support/e2e-kit';
+import { fastInput, startTestEmulator, uniqueQueues, workerProcessEnv } from '../support/e2e-kit';
 
 let env: TestWorkflowEnvironment;
 let emu: RunningEmulator | undefined;
@@ -27,15 +27,7 @@ afterAll(async () => {
 it('keeps RetryJobs at or under 2 per second with two worker processes and a wave of 20 failing jobs', async () => {
   emu = await startTestEmulator();
   const queues = uniqueQueues();
-  const workerEnv = {
-    ...emulatorEnv(emu),
-    TEMPORAL_ADDRESS: devServerAddress(),
-    TENCENT_BATCH_RECOVERY_TASK_QUEUE: queues.workflow,
-    TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
-    TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
-    TENCENT_BATCH_DESCRIBE_RPS: '10',
-    TENCENT_BATCH_RETRY_JOBS_RPS: '2',
-  };
+  const workerEnv = workerProcessEnv(emu, queues, { TENCENT_BATCH_RETRY_JOBS_RPS: '2' });
   const script = require.resolve('../support/recovery-worker-process.ts');
   workers.push(startTsProcess(script, workerEnv), startTsProcess(script, workerEnv));
 
@@ -64,14 +56,7 @@ it('keeps RetryJobs at or under 2 per second with two worker processes and a wav
 it('merges a wave of failures from 40 workflows into a few shared RetryJobs calls, one retry per failure', async () => {
   emu = emu ?? (await startTestEmulator());
   const queues = uniqueQueues();
-  const workerEnv = {
-    ...emulatorEnv(emu),
-    TEMPORAL_ADDRESS: devServerAddress(),
-    TENCENT_BATCH_RECOVERY_TASK_QUEUE: queues.workflow,
-    TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
-    TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
-    TENCENT_BATCH_DESCRIBE_RPS: '20',
-  };
+  const workerEnv = workerProcessEnv(emu, queues, { TENCENT_BATCH_DESCRIBE_RPS: '20' });
   const script = require.resolve('../support/recovery-worker-process.ts');
   workers.push(startTsProcess(script, workerEnv), startTsProcess(script, workerEnv));
   const since = Date.now();

@@ -7,38 +7,27 @@ import type { RunningEmulator } from '../../src/emulator';
 import { DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID } from '../../src/shared/constants';
 import { resolveEscalationUpdate, statusQuery } from '../../src/shared/messages';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
-import { devServerAddress, devServerEnv, waitFor } from '../helpers/temporal';
-import { killAll, startTsProcess, type ChildProcessHandle } from '../helpers/temporal-worker-process';
+import { devServerEnv, waitFor } from '../helpers/temporal';
+import { startTsProcess } from '../helpers/temporal-worker-process';
 import { recordHistory } from '../support/record-history';
 import {
-  emulatorEnv,
   fastInput,
   inProcessWorkers,
-  startTestEmulator,
+  perTestResources,
   uniqueQueues,
   whileRunning,
+  workerProcessEnv,
 } from '../support/e2e-kit';
 
 let env: TestWorkflowEnvironment;
-const emulators: RunningEmulator[] = [];
-const children: ChildProcessHandle[] = [];
+const { emulator, track } = perTestResources();
 
 beforeAll(async () => {
   env = await devServerEnv();
 });
-afterEach(async () => {
-  await killAll(children.splice(0));
-  await Promise.all(emulators.splice(0).map((e) => e.close()));
-});
 afterAll(async () => {
   await env?.teardown();
 });
-
-async function emulator(...args: Parameters<typeof startTestEmulator>): Promise<RunningEmulator> {
-  const e = await startTestEmulator(...args);
-  emulators.push(e);
-  return e;
-}
 
 /** Every applied RetryJobs for a job answered a different failure (EndTime): no failure was retried twice. */
 function expectOneRetryPerFailure(emu: RunningEmulator, jobId: string, expectedRetries: number): void {
@@ -141,17 +130,9 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
       script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 },
     });
     const queues = uniqueQueues();
-    const workerEnv = {
-      ...emulatorEnv(emu),
-      TEMPORAL_ADDRESS: devServerAddress(),
-      TENCENT_BATCH_RECOVERY_TASK_QUEUE: queues.workflow,
-      TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
-      TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
-      TENCENT_BATCH_DESCRIBE_RPS: '10',
-    };
+    const workerEnv = workerProcessEnv(emu, queues);
     const script = require.resolve('../support/recovery-worker-process.ts');
-    const first = startTsProcess(script, workerEnv);
-    children.push(first);
+    const first = track(startTsProcess(script, workerEnv));
     const handle = await env.client.workflow.start(recoverBatchJobsWorkflow, {
       taskQueue: queues.workflow,
       workflowId: `e2e-kill-${queues.workflow}`,
@@ -171,8 +152,7 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
       { timeoutMs: 30_000, description: 'the RetryJobs activity to start', intervalMs: 50 },
     );
     expect((await first.kill('SIGKILL')).signal).toBe('SIGKILL');
-    const second = startTsProcess(script, workerEnv);
-    children.push(second);
+    track(startTsProcess(script, workerEnv));
     const result = await handle.result();
     expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
     expectOneRetryPerFailure(emu, job, 1);

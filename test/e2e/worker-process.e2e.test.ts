@@ -3,11 +3,9 @@
  * dev server and the Tencent Batch emulator: Prometheus metrics, the health endpoint and graceful shutdown.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { RunningEmulator } from '../../src/emulator';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { devServerEnv, waitFor } from '../helpers/temporal';
-import { killAll, type ChildProcessHandle } from '../helpers/temporal-worker-process';
-import { fastInput, startTestEmulator, uniqueQueues } from '../support/e2e-kit';
+import { fastInput, perTestResources, uniqueQueues } from '../support/e2e-kit';
 import {
   metricValue,
   readHealth,
@@ -17,29 +15,18 @@ import {
 } from '../support/worker-process-kit';
 
 let env: TestWorkflowEnvironment;
-const emulators: RunningEmulator[] = [];
-const children: ChildProcessHandle[] = [];
+const { emulator, track } = perTestResources();
 
 beforeAll(async () => {
   env = await devServerEnv();
-});
-afterEach(async () => {
-  await killAll(children.splice(0));
-  await Promise.all(emulators.splice(0).map((e) => e.close()));
 });
 afterAll(async () => {
   await env?.teardown();
 });
 
-async function emulator(...args: Parameters<typeof startTestEmulator>): Promise<RunningEmulator> {
-  const e = await startTestEmulator(...args);
-  emulators.push(e);
-  return e;
-}
-
 async function worker(...args: Parameters<typeof startWorkerProcess>): Promise<WorkerProcess> {
   const w = await startWorkerProcess(...args);
-  children.push(w.child);
+  track(w.child);
   return w;
 }
 

@@ -20,7 +20,8 @@ import {
   type RecoveryTaskQueues,
 } from '../../src/runtime/recovery-workers';
 import type { RecoverBatchJobsInput } from '../../src/shared/recovery-types';
-import { workflowBundle } from '../helpers/temporal';
+import { devServerAddress, workflowBundle } from '../helpers/temporal';
+import { killAll, type ChildProcessHandle } from '../helpers/temporal-worker-process';
 
 /** Jobs run for one emulated minute = one real second at this scale. */
 export const TIME_SCALE = 60;
@@ -92,6 +93,50 @@ export function fastInput(
       pollInterval: '1s',
       backoff: { initialInterval: '500ms', maxInterval: '1s', jitter: 0 },
       ...policy,
+    },
+  };
+}
+
+/** Environment of a worker process (src/worker.ts) against the run's dev server and `emulator`, on `queues`. */
+export function workerProcessEnv(
+  emulator: RunningEmulator,
+  queues: RecoveryTaskQueues,
+  extraEnv: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...emulatorEnv(emulator),
+    TEMPORAL_ADDRESS: devServerAddress(),
+    TENCENT_BATCH_RECOVERY_TASK_QUEUE: queues.workflow,
+    TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
+    TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
+    TENCENT_BATCH_DESCRIBE_RPS: '10',
+    ...extraEnv,
+  };
+}
+
+/**
+ * Emulators and child processes a test file starts, closed and killed after each test (even a failed one), so
+ * no process outlives its test.
+ */
+export function perTestResources(): {
+  emulator: (options?: EmulatorOptions) => Promise<RunningEmulator>;
+  track: <T extends ChildProcessHandle>(child: T) => T;
+} {
+  const emulators: RunningEmulator[] = [];
+  const children: ChildProcessHandle[] = [];
+  afterEach(async () => {
+    await killAll(children.splice(0));
+    await Promise.all(emulators.splice(0).map((e) => e.close()));
+  });
+  return {
+    emulator: async (options) => {
+      const e = await startTestEmulator(options);
+      emulators.push(e);
+      return e;
+    },
+    track: (child) => {
+      children.push(child);
+      return child;
     },
   };
 }

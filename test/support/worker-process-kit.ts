@@ -5,9 +5,8 @@
 import type { RunningEmulator } from '../../src/emulator';
 import { findFreePort } from '../../src/devenv/free-port';
 import type { RecoveryTaskQueues } from '../../src/runtime/recovery-workers';
-import { devServerAddress } from '../helpers/temporal';
 import { startTsProcess, type ChildProcessHandle } from '../helpers/temporal-worker-process';
-import { emulatorEnv } from './e2e-kit';
+import { workerProcessEnv } from './e2e-kit';
 
 /** A worker process and where its endpoints are. */
 export interface WorkerProcess {
@@ -23,17 +22,14 @@ export async function startWorkerProcess(
   extraEnv: Record<string, string> = {},
 ): Promise<WorkerProcess> {
   const [metricsPort, healthPort] = [await findFreePort(), await findFreePort()];
-  const child = startTsProcess(require.resolve('../../src/worker.ts'), {
-    ...emulatorEnv(emulator),
-    TEMPORAL_ADDRESS: devServerAddress(),
-    TENCENT_BATCH_RECOVERY_TASK_QUEUE: queues.workflow,
-    TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
-    TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
-    TENCENT_BATCH_DESCRIBE_RPS: '10',
-    TENCENT_BATCH_RECOVERY_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
-    TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS: `127.0.0.1:${healthPort}`,
-    ...extraEnv,
-  });
+  const child = startTsProcess(
+    require.resolve('../../src/worker.ts'),
+    workerProcessEnv(emulator, queues, {
+      TENCENT_BATCH_RECOVERY_METRICS_ADDRESS: `127.0.0.1:${metricsPort}`,
+      TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS: `127.0.0.1:${healthPort}`,
+      ...extraEnv,
+    }),
+  );
   return {
     child,
     metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
