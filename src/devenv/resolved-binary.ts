@@ -61,3 +61,32 @@ export function formatAttempts(attempts: readonly string[]): string {
 export function sdkDownloadAllowed(options: ResolveServerOptions, env: NodeJS.ProcessEnv): boolean {
   return options.allowSdkDownload ?? env.TEMPORAL_DEVENV_NO_DOWNLOAD !== '1';
 }
+
+/** A binary found or built at `file`. */
+export function existingBinary(
+  file: string,
+  source: ResolvedServerBinary['source'],
+  attempts: string[],
+): ResolvedServerBinary {
+  return { executable: { type: 'existing-path', path: file }, source, attempts };
+}
+
+/**
+ * The last resort once nothing local worked: the SDK's own download (needs internet), unless the caller or
+ * `TEMPORAL_DEVENV_NO_DOWNLOAD=1` forbids it, in which case every attempt is reported in the error.
+ */
+export function sdkDownloadOrThrow(
+  what: string,
+  options: ResolveServerOptions,
+  env: NodeJS.ProcessEnv,
+  attempts: string[],
+  log: (line: string) => void,
+): ResolvedServerBinary {
+  if (sdkDownloadAllowed(options, env)) {
+    attempts.push('SDK download (cached-download): chosen as the last resort; it needs internet access');
+    log(`no local ${what}: falling back to the SDK download, which needs internet access`);
+    return { executable: { type: 'cached-download' }, source: 'sdk-download', attempts };
+  }
+  attempts.push('SDK download: disabled (TEMPORAL_DEVENV_NO_DOWNLOAD=1)');
+  throw new TemporalBinaryUnavailableError(what, attempts);
+}

@@ -5,7 +5,8 @@ import { findOnPath, isExecutableFile } from './executable-file';
 import { stderrProgress, type ProgressLog } from './progress';
 import { withFileLock } from './provision-lock';
 import {
-  sdkDownloadAllowed,
+  existingBinary,
+  sdkDownloadOrThrow,
   TemporalBinaryUnavailableError,
   type ResolvedServerBinary,
   type ResolveServerOptions,
@@ -72,7 +73,7 @@ export async function resolveTemporalCli(options: ResolveServerOptions = {}): Pr
         `${TEMPORAL_CLI_PATH_ENV}=${fromEnv}: not an executable file (fix it, or unset it to let provisioning find or build one)`,
       ]);
     }
-    return existing(fromEnv, 'env', [`${TEMPORAL_CLI_PATH_ENV}=${fromEnv}: used`]);
+    return existingBinary(fromEnv, 'env', [`${TEMPORAL_CLI_PATH_ENV}=${fromEnv}: used`]);
   }
   attempts.push(`${TEMPORAL_CLI_PATH_ENV}: not set`);
 
@@ -81,7 +82,10 @@ export async function resolveTemporalCli(options: ResolveServerOptions = {}): Pr
     const output = await probeCommand(onPath, ['--version']);
     const version = output === undefined ? undefined : parseTemporalCliVersion(output);
     if (version && isAtLeast(version, MIN_TEMPORAL_CLI_ON_PATH)) {
-      return existing(onPath, 'path', [...attempts, `${onPath} (PATH): version ${version.join('.')}, used`]);
+      return existingBinary(onPath, 'path', [
+        ...attempts,
+        `${onPath} (PATH): version ${version.join('.')}, used`,
+      ]);
     }
     attempts.push(
       `${onPath} (PATH): ${version ? `version ${version.join('.')}` : `unrecognised version output ${JSON.stringify(output)}`}, need ${MIN_TEMPORAL_CLI_ON_PATH.join('.')} or newer`,
@@ -92,13 +96,13 @@ export async function resolveTemporalCli(options: ResolveServerOptions = {}): Pr
 
   const cached = temporalCliCachePath(cacheRoot);
   if (await isExecutableFile(cached))
-    return existing(cached, 'cache', [...attempts, `cache ${cached}: used`]);
+    return existingBinary(cached, 'cache', [...attempts, `cache ${cached}: used`]);
   attempts.push(`cache ${cached}: not built yet`);
 
   if (options.allowBuild ?? true) {
     try {
       const source = await buildTemporalCli(cacheRoot, env, log);
-      return existing(cached, source, [
+      return existingBinary(cached, source, [
         ...attempts,
         `go install ${CLI_GO_PACKAGE}@v${TEMPORAL_CLI_VERSION}: ${source}`,
       ]);
@@ -111,21 +115,7 @@ export async function resolveTemporalCli(options: ResolveServerOptions = {}): Pr
     attempts.push('build with Go: disabled by the caller');
   }
 
-  if (sdkDownloadAllowed(options, env)) {
-    attempts.push('SDK download (cached-download): chosen as the last resort; it needs internet access');
-    log('no local Temporal CLI: falling back to the SDK download, which needs internet access');
-    return { executable: { type: 'cached-download' }, source: 'sdk-download', attempts };
-  }
-  attempts.push('SDK download: disabled (TEMPORAL_DEVENV_NO_DOWNLOAD=1)');
-  throw new TemporalBinaryUnavailableError('Temporal CLI (dev server)', attempts);
-}
-
-function existing(
-  file: string,
-  source: ResolvedServerBinary['source'],
-  attempts: string[],
-): ResolvedServerBinary {
-  return { executable: { type: 'existing-path', path: file }, source, attempts };
+  return sdkDownloadOrThrow('Temporal CLI (dev server)', options, env, attempts, log);
 }
 
 /**

@@ -6,7 +6,8 @@ import { isExecutableFile } from './executable-file';
 import { stderrProgress, type ProgressLog } from './progress';
 import { withFileLock } from './provision-lock';
 import {
-  sdkDownloadAllowed,
+  existingBinary,
+  sdkDownloadOrThrow,
   TemporalBinaryUnavailableError,
   type ResolvedServerBinary,
   type ResolveServerOptions,
@@ -51,21 +52,21 @@ export async function resolveTestServer(options: ResolveServerOptions = {}): Pro
         `${TEMPORAL_TEST_SERVER_PATH_ENV}=${fromEnv}: not an executable file (fix it, or unset it to let provisioning build one)`,
       ]);
     }
-    return existing(fromEnv, 'env', [`${TEMPORAL_TEST_SERVER_PATH_ENV}=${fromEnv}: used`]);
+    return existingBinary(fromEnv, 'env', [`${TEMPORAL_TEST_SERVER_PATH_ENV}=${fromEnv}: used`]);
   }
   attempts.push(`${TEMPORAL_TEST_SERVER_PATH_ENV}: not set`);
 
   const cached = testServerCachePath(cacheRoot);
   if (await isExecutableFile(cached)) {
     await refreshWrapper(cached);
-    return existing(cached, 'cache', [...attempts, `cache ${cached}: used`]);
+    return existingBinary(cached, 'cache', [...attempts, `cache ${cached}: used`]);
   }
   attempts.push(`cache ${cached}: not built yet`);
 
   if (options.allowBuild ?? true) {
     try {
       const source = await buildTestServer(cacheRoot, env, log);
-      return existing(cached, source, [
+      return existingBinary(cached, source, [
         ...attempts,
         `mvn dependency:copy-dependencies ${TEST_SERVER_ARTIFACT}: ${source}`,
       ]);
@@ -78,21 +79,7 @@ export async function resolveTestServer(options: ResolveServerOptions = {}): Pro
     attempts.push('build with Maven: disabled by the caller');
   }
 
-  if (sdkDownloadAllowed(options, env)) {
-    attempts.push('SDK download (cached-download): chosen as the last resort; it needs internet access');
-    log('no local test server: falling back to the SDK download, which needs internet access');
-    return { executable: { type: 'cached-download' }, source: 'sdk-download', attempts };
-  }
-  attempts.push('SDK download: disabled (TEMPORAL_DEVENV_NO_DOWNLOAD=1)');
-  throw new TemporalBinaryUnavailableError('Temporal time-skipping test server', attempts);
-}
-
-function existing(
-  file: string,
-  source: ResolvedServerBinary['source'],
-  attempts: string[],
-): ResolvedServerBinary {
-  return { executable: { type: 'existing-path', path: file }, source, attempts };
+  return sdkDownloadOrThrow('Temporal time-skipping test server', options, env, attempts, log);
 }
 
 /** A pom whose only purpose is to let `dependency:copy-dependencies` resolve the server and its jars. */
