@@ -6,6 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDurationMs } from '../shared/duration';
 import type { ResolveEscalationInput } from '../shared/recovery-types';
+import type { StartCommandOptions } from './commands/start';
 
 /** Refresh period of `watch`. @default 2 s */
 export const DEFAULT_WATCH_INTERVAL_MS = 2_000;
@@ -27,16 +28,7 @@ export interface ConnectionFlags {
 /** One parsed command. */
 export type CliCommand =
   | { name: 'help' }
-  | {
-      name: 'start';
-      jobIds: string[];
-      policyFile?: string;
-      label?: string;
-      idScope?: string;
-      taskQueue?: string;
-      retryTaskQueue?: string;
-      describeTaskQueue?: string;
-    }
+  | ({ name: 'start' } & Omit<StartCommandOptions, 'json'>)
   | { name: 'status'; workflowId: string }
   | { name: 'watch'; workflowId: string; intervalMs: number }
   | {
