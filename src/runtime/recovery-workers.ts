@@ -9,7 +9,8 @@
  * queue across every worker, and because an activity on another queue than its workflow is never dispatched
  * eagerly (eager dispatch would bypass the limit).
  */
-import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import type { Activities } from '../activities';
 import { createDispatchActivities } from '../activities/request-retries';
@@ -72,6 +73,38 @@ export function taskQueueRateFor(apiRequestsPerSecond: number): number {
   return apiRequestsPerSecond / 2;
 }
 
+/**
+ * Pins the rate limits in the task queues' own configuration on the server. Workers also set them, but the last
+ * poller's value wins and a worker without the setting clears it; the queue configuration overrides every worker,
+ * so a stray or misconfigured worker on the queue cannot lift the limit. Servers without the API (before 1.28)
+ * answer UNIMPLEMENTED: the worker-side limits then remain the only ones, and a warning says so.
+ */
+export async function pinTaskQueueRateLimits(
+  connection: NativeConnection,
+  namespace: string,
+  limits: { taskQueue: string; requestsPerSecond: number; reason: string }[],
+): Promise<void> {
+  for (const limit of limits) {
+    try {
+      await connection.workflowService.updateTaskQueueConfig({
+        namespace,
+        identity: 'tencent-batch-recovery-worker',
+        taskQueue: limit.taskQueue,
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+        updateQueueRateLimit: {
+          rateLimit: { requestsPerSecond: limit.requestsPerSecond },
+          reason: limit.reason,
+        },
+      });
+    } catch (err) {
+      Runtime.instance().logger.warn('Could not pin the task queue rate limit; worker-side limits only', {
+        taskQueue: limit.taskQueue,
+        error: err instanceof Error ? err.message : String(err),
+      });
+    }
+  }
+}
+
 /** Builds the workflow, describe and RetryJobs workers of one process. */
 export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Promise<Worker[]> {
   const queues = { ...DEFAULT_TASK_QUEUES, ...options.taskQueues };
@@ -86,6 +119,16 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
   const { requestRetries } = createDispatchActivities({
     client: new Client({ connection: options.connection, namespace: common.namespace }),
   });
+  const retryRps = taskQueueRateFor(options.retryJobsPerSecond ?? DEFAULT_RETRY_JOBS_RPS);
+  const describeRps = taskQueueRateFor(options.describePerSecond ?? DEFAULT_DESCRIBE_JOBS_RPS);
+  await pinTaskQueueRateLimits(options.connection, common.namespace, [
+    { taskQueue: queues.retry, requestsPerSecond: retryRps, reason: 'Tencent Batch RetryJobs API limit' },
+    {
+      taskQueue: queues.describe,
+      requestsPerSecond: describeRps,
+      reason: 'Tencent Batch DescribeJobs API limit',
+    },
+  ]);
   const workflowSource = options.workflowBundle
     ? { workflowBundle: options.workflowBundle }
     : { workflowsPath: require.resolve('../workflows') };
@@ -100,15 +143,13 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
       ...common,
       taskQueue: queues.describe,
       activities: { awaitJobChanges, describeJobFailures },
-      maxTaskQueueActivitiesPerSecond: taskQueueRateFor(
-        options.describePerSecond ?? DEFAULT_DESCRIBE_JOBS_RPS,
-      ),
+      maxTaskQueueActivitiesPerSecond: describeRps,
     }),
     Worker.create({
       ...common,
       taskQueue: queues.retry,
       activities: { retryFailedJobs },
-      maxTaskQueueActivitiesPerSecond: taskQueueRateFor(options.retryJobsPerSecond ?? DEFAULT_RETRY_JOBS_RPS),
+      maxTaskQueueActivitiesPerSecond: retryRps,
     }),
   ]);
 }
