@@ -77,10 +77,17 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
         { timeoutMs: 15_000 },
       );
       expect(found).toEqual([handle.workflowId]);
-      const escalated = (await handle.query(statusQuery)).jobs.find((j) => j.phase === 'AWAITING_DECISION');
+      // Escalations read failure details for people (DescribeJob/DescribeTask) right after the job is marked
+      // AWAITING_DECISION, before the notice goes out: wait for them rather than racing the activity.
+      const escalated = await waitFor(
+        async () =>
+          (await handle.query(statusQuery)).jobs.find(
+            (j) => j.phase === 'AWAITING_DECISION' && j.lastFailure?.failedTasks !== undefined,
+          ),
+        { timeoutMs: 15_000 },
+      );
       expect(escalated).toMatchObject({ jobId: broken, escalation: { reason: 'RETRY_BUDGET_EXHAUSTED' } });
-      // Escalations read failure details for people: the exit code the API reported.
-      expect(escalated?.lastFailure?.failedTasks?.[0]?.failedInstances[0]?.exitCode).toBe(2);
+      expect(escalated.lastFailure?.failedTasks?.[0]?.failedInstances[0]?.exitCode).toBe(2);
       await handle.executeUpdate(resolveEscalationUpdate, {
         args: [{ decision: 'ABANDON', jobIds: [broken], operator: 'e2e' }],
       });
