@@ -1,9 +1,8 @@
 import path from 'node:path';
-import { createDirectoryAtomically, removeInterruptedBuilds } from './atomic-directory';
 import { devenvCacheRoot } from './cache-dir';
 import { findOnPath, isExecutableFile } from './executable-file';
 import { stderrProgress, type ProgressLog } from './progress';
-import { withFileLock } from './provision-lock';
+import { buildCacheEntryOnce } from './cache-build';
 import {
   existingBinary,
   sdkDownloadOrThrow,
@@ -128,47 +127,45 @@ async function buildTemporalCli(
   log: ProgressLog,
 ): Promise<'built' | 'cache'> {
   const finalDir = temporalCliCacheDir(cacheRoot);
-  return withFileLock(
-    `${finalDir}.lock`,
-    async () => {
-      if (await isExecutableFile(temporalCliCachePath(cacheRoot))) return 'cache';
-      await removeInterruptedBuilds(finalDir);
-      const goVersion = await probeCommand('go', ['env', 'GOVERSION']);
-      if (goVersion === undefined)
+  let goVersion = '';
+  return buildCacheEntryOnce({
+    finalDir,
+    executable: temporalCliCachePath(cacheRoot),
+    purpose: `building Temporal CLI ${TEMPORAL_CLI_VERSION}`,
+    log,
+    checkTools: async () => {
+      const found = await probeCommand('go', ['env', 'GOVERSION']);
+      if (found === undefined)
         throw new Error('`go` is not on PATH (Go 1.25 or newer builds the Temporal CLI)');
-      const started = Date.now();
-      log(
-        `building Temporal CLI ${TEMPORAL_CLI_VERSION} from source with ${goVersion} into ${finalDir} ` +
-          '(first run on this machine only; downloads Go modules and compiles for a few minutes)',
-      );
-      await createDirectoryAtomically(finalDir, async (workDir) => {
-        await runLongProcess(
-          'go',
-          [
-            'install',
-            '-v',
-            '-ldflags',
-            `-X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`,
-            `${CLI_GO_PACKAGE}@v${TEMPORAL_CLI_VERSION}`,
-          ],
-          // CGO off: a static binary that needs no C toolchain (its SQLite is pure Go).
-          {
-            cwd: workDir,
-            env: { ...env, CGO_ENABLED: '0', GOBIN: workDir },
-            log,
-            label: 'go install temporal',
-          },
-        );
-        const version = await probeCommand(path.join(workDir, 'temporal'), ['--version']);
-        if (!version?.includes(`temporal version ${TEMPORAL_CLI_VERSION}`)) {
-          throw new Error(
-            `the built binary reports ${JSON.stringify(version)}, expected ${TEMPORAL_CLI_VERSION}`,
-          );
-        }
-      });
-      log(`built Temporal CLI ${TEMPORAL_CLI_VERSION} in ${Math.round((Date.now() - started) / 1000)} s`);
-      return 'built';
+      goVersion = found;
     },
-    { log, purpose: `building Temporal CLI ${TEMPORAL_CLI_VERSION}` },
-  );
+    announce: () =>
+      `building Temporal CLI ${TEMPORAL_CLI_VERSION} from source with ${goVersion} into ${finalDir} ` +
+      '(first run on this machine only; downloads Go modules and compiles for a few minutes)',
+    build: async (workDir) => {
+      await runLongProcess(
+        'go',
+        [
+          'install',
+          '-v',
+          '-ldflags',
+          `-X github.com/temporalio/cli/temporalcli.Version=${TEMPORAL_CLI_VERSION}`,
+          `${CLI_GO_PACKAGE}@v${TEMPORAL_CLI_VERSION}`,
+        ],
+        // CGO off: a static binary that needs no C toolchain (its SQLite is pure Go).
+        {
+          cwd: workDir,
+          env: { ...env, CGO_ENABLED: '0', GOBIN: workDir },
+          log,
+          label: 'go install temporal',
+        },
+      );
+      const version = await probeCommand(path.join(workDir, 'temporal'), ['--version']);
+      if (!version?.includes(`temporal version ${TEMPORAL_CLI_VERSION}`)) {
+        throw new Error(
+          `the built binary reports ${JSON.stringify(version)}, expected ${TEMPORAL_CLI_VERSION}`,
+        );
+      }
+    },
+  });
 }

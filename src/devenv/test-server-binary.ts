@@ -1,10 +1,9 @@
 import { chmod, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createDirectoryAtomically, removeInterruptedBuilds } from './atomic-directory';
 import { devenvCacheRoot } from './cache-dir';
 import { isExecutableFile } from './executable-file';
 import { stderrProgress, type ProgressLog } from './progress';
-import { withFileLock } from './provision-lock';
+import { buildCacheEntryOnce } from './cache-build';
 import {
   existingBinary,
   sdkDownloadOrThrow,
@@ -148,41 +147,37 @@ async function buildTestServer(
   log: ProgressLog,
 ): Promise<'built' | 'cache'> {
   const finalDir = testServerCacheDir(cacheRoot);
-  return withFileLock(
-    `${finalDir}.lock`,
-    async () => {
-      if (await isExecutableFile(testServerCachePath(cacheRoot))) return 'cache';
-      await removeInterruptedBuilds(finalDir);
+  return buildCacheEntryOnce({
+    finalDir,
+    executable: testServerCachePath(cacheRoot),
+    purpose: `provisioning the Temporal test server ${TEMPORAL_TEST_SERVER_VERSION}`,
+    log,
+    checkTools: async () => {
       if ((await probeCommand('java', ['-version'])) === undefined) {
         throw new Error('`java` is not on PATH (the test server needs Java 11 or newer; Java 17 is tested)');
       }
       if ((await probeCommand('mvn', ['--version'])) === undefined) {
         throw new Error('`mvn` is not on PATH (Maven resolves the test server jars from Maven Central)');
       }
-      const started = Date.now();
-      log(
-        `resolving ${TEST_SERVER_ARTIFACT} and its jars with Maven into ${finalDir} (first run on this machine only)`,
-      );
-      await createDirectoryAtomically(finalDir, async (workDir) => {
-        await writeFile(path.join(workDir, 'pom.xml'), testServerPom());
-        await runLongProcess(
-          'mvn',
-          ['-B', '-q', 'dependency:copy-dependencies', `-DoutputDirectory=${path.join(workDir, 'lib')}`],
-          { cwd: workDir, env, log, label: 'mvn dependency:copy-dependencies' },
-        );
-        const jars = await readdir(path.join(workDir, 'lib'));
-        if (!jars.includes(`temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}.jar`)) {
-          throw new Error(
-            `Maven finished but lib/ has no temporal-test-server jar (found: ${jars.join(', ')})`,
-          );
-        }
-        const wrapper = path.join(workDir, 'temporal-test-server');
-        await writeFile(wrapper, testServerWrapperScript());
-        await chmod(wrapper, 0o755);
-      });
-      log(`provisioned the test server in ${Math.round((Date.now() - started) / 1000)} s`);
-      return 'built';
     },
-    { log, purpose: `provisioning the Temporal test server ${TEMPORAL_TEST_SERVER_VERSION}` },
-  );
+    announce: () =>
+      `resolving ${TEST_SERVER_ARTIFACT} and its jars with Maven into ${finalDir} (first run on this machine only)`,
+    build: async (workDir) => {
+      await writeFile(path.join(workDir, 'pom.xml'), testServerPom());
+      await runLongProcess(
+        'mvn',
+        ['-B', '-q', 'dependency:copy-dependencies', `-DoutputDirectory=${path.join(workDir, 'lib')}`],
+        { cwd: workDir, env, log, label: 'mvn dependency:copy-dependencies' },
+      );
+      const jars = await readdir(path.join(workDir, 'lib'));
+      if (!jars.includes(`temporal-test-server-${TEMPORAL_TEST_SERVER_VERSION}.jar`)) {
+        throw new Error(
+          `Maven finished but lib/ has no temporal-test-server jar (found: ${jars.join(', ')})`,
+        );
+      }
+      const wrapper = path.join(workDir, 'temporal-test-server');
+      await writeFile(wrapper, testServerWrapperScript());
+      await chmod(wrapper, 0o755);
+    },
+  });
 }
