@@ -16,6 +16,7 @@ import {
   recordRetryOutcomes,
   type MetricMeterSource,
 } from './recovery-metrics';
+import { readJobSnapshots } from './job-snapshots';
 import { retryFailedJobs, type RetryFailedJobsInput } from './retry-failed-jobs';
 
 export type { AwaitJobChangesInput, AwaitJobChangesOutput } from './await-job-changes';
@@ -23,6 +24,11 @@ export type { DescribeJobFailuresInput } from './describe-job-failures';
 export type { EscalationChannels, EscalationWebhookBody } from './notify-escalation';
 export type { RetryFailedJobsInput, RetryFailedJobsOutput } from './retry-failed-jobs';
 export { RECOVERY_METRICS, type MetricMeterSource } from './recovery-metrics';
+
+/** Input of `readJobStates`. */
+export interface ReadJobStatesInput {
+  jobIds: string[];
+}
 
 /** What the activities need from the outside world. */
 export interface ActivityDependencies {
@@ -44,6 +50,10 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     /** One poll of job states; fails with a BENIGN JobsUnchanged while nothing changed. */
     awaitJobChanges: (input: AwaitJobChangesInput) => awaitJobChanges(api, input, now),
+    /** One read of job states (one DescribeJobs per 100 jobs): the job watcher's poll, and a look on request. */
+    readJobStates: async (input: ReadJobStatesInput) => ({
+      jobs: await readJobSnapshots(api, input.jobIds, now),
+    }),
     /** StateReason, failed tasks and exit codes of failed jobs. */
     describeJobFailures: (input: DescribeJobFailuresInput) => describeJobFailures(api, input, now),
     /** Idempotent RetryJobs: one call per observed failure at most. */

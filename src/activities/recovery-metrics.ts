@@ -7,6 +7,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, noopMetricMeter, type MetricMeter } from '@temporalio/common';
 import type { BatchApi } from '../batch/batch-api';
+import { JOBS_RECOVERED_METRIC } from '../shared/constants';
 import type { TencentApiErrorDetails } from '../shared/errors';
 import type { EscalationNotice } from '../shared/recovery-types';
 
@@ -18,6 +19,8 @@ export const RECOVERY_METRICS = {
   retriesAlreadyApplied: 'tencent_batch_retries_already_applied',
   /** Counter, label `reason`: jobs listed in escalation notices (counted once per notice, not per attempt). */
   escalations: 'tencent_batch_escalations',
+  /** Counter: jobs that reached SUCCEED after at least one retry (recorded by the workflow, not an activity). */
+  jobsRecovered: JOBS_RECOVERED_METRIC,
   /** Counter, labels `action` and `code` (`details[0].code` of the classified failure): failed Batch calls. */
   apiErrors: 'tencent_batch_api_errors',
 } as const;

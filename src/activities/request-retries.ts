@@ -1,15 +1,16 @@
 /**
- * The one activity that talks to Temporal itself: it hands a recovery workflow's due failures to the RetryJobs
- * dispatcher with signal-with-start, so the dispatcher exists whenever a request needs it (workflow code can
- * signal another workflow but cannot start it with a signal).
+ * The activities that talk to Temporal itself: they hand a recovery workflow's due failures to the RetryJobs
+ * dispatcher, and its open jobs to the job watcher, with signal-with-start, so the singleton exists whenever a
+ * request needs it (workflow code can signal another workflow but cannot start it with a signal).
  */
 import type { Client } from '@temporalio/client';
-import { RETRY_DISPATCHER_WORKFLOW_TYPE } from '../shared/constants';
+import { JOB_WATCHER_WORKFLOW_TYPE, RETRY_DISPATCHER_WORKFLOW_TYPE } from '../shared/constants';
 import {
   retryRequestedSignal,
   type RetryDispatcherInput,
   type RetryRequest,
 } from '../shared/dispatcher-types';
+import { watchJobsSignal, type JobWatcherInput, type WatchRequest } from '../shared/watcher-types';
 
 /** Input of `requestRetries`. */
 export interface RequestRetriesInput {
@@ -19,6 +20,16 @@ export interface RequestRetriesInput {
   /** Passed to the dispatcher when this call starts it. */
   dispatcher: RetryDispatcherInput;
   request: RetryRequest;
+}
+
+/** Input of `watchJobs`. */
+export interface WatchJobsInput {
+  watcherWorkflowId: string;
+  /** Task queue the watcher workflow runs on (the recovery workflows' queue). */
+  watcherTaskQueue: string;
+  /** Passed to the watcher when this call starts it. */
+  watcher: JobWatcherInput;
+  request: WatchRequest;
 }
 
 /** Builds the dispatcher activities around a Temporal client (the worker's own connection). */
@@ -31,6 +42,16 @@ export function createDispatchActivities(deps: { client: Pick<Client, 'workflow'
         taskQueue: input.dispatcherTaskQueue,
         args: [input.dispatcher],
         signal: retryRequestedSignal,
+        signalArgs: [input.request],
+      });
+    },
+    /** Signal-with-start of the job watcher with one (re)registration. */
+    watchJobs: async (input: WatchJobsInput): Promise<void> => {
+      await deps.client.workflow.signalWithStart(JOB_WATCHER_WORKFLOW_TYPE, {
+        workflowId: input.watcherWorkflowId,
+        taskQueue: input.watcherTaskQueue,
+        args: [input.watcher],
+        signal: watchJobsSignal,
         signalArgs: [input.request],
       });
     },

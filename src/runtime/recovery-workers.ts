@@ -114,9 +114,10 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
     ...(options.identity ? { identity: options.identity } : {}),
     ...(options.shutdownGraceTime !== undefined ? { shutdownGraceTime: options.shutdownGraceTime } : {}),
   };
-  const { notifyEscalation, awaitJobChanges, describeJobFailures, retryFailedJobs } = options.activities;
-  // The dispatcher activity signals-with-start through this process's own connection.
-  const { requestRetries } = createDispatchActivities({
+  const { notifyEscalation, awaitJobChanges, readJobStates, describeJobFailures, retryFailedJobs } =
+    options.activities;
+  // The dispatcher and watcher activities signal-with-start through this process's own connection.
+  const { requestRetries, watchJobs } = createDispatchActivities({
     client: new Client({ connection: options.connection, namespace: common.namespace }),
   });
   const retryRps = taskQueueRateFor(options.retryJobsPerSecond ?? DEFAULT_RETRY_JOBS_RPS);
@@ -137,12 +138,12 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
       ...common,
       taskQueue: queues.workflow,
       ...workflowSource,
-      activities: { notifyEscalation, requestRetries },
+      activities: { notifyEscalation, requestRetries, watchJobs },
     }),
     Worker.create({
       ...common,
       taskQueue: queues.describe,
-      activities: { awaitJobChanges, describeJobFailures },
+      activities: { awaitJobChanges, readJobStates, describeJobFailures },
       maxTaskQueueActivitiesPerSecond: describeRps,
     }),
     Worker.create({

@@ -62,3 +62,19 @@ export const RETRY_DISPATCHER_WORKFLOW_TYPE = 'retryJobsDispatcherWorkflow';
  * failures to it, so a wave of failures across many workflows shares RetryJobs calls (≤ 100 jobs each).
  */
 export const DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID = 'tencent-batch-recovery-retry-dispatcher';
+
+/** Workflow type of the singleton that reads every recovery workflow's job states in shared DescribeJobs calls. */
+export const JOB_WATCHER_WORKFLOW_TYPE = 'jobStateWatcherWorkflow';
+
+/**
+ * Workflow ID of the job watcher. One per namespace and describe queue (`<this>:<describe queue>`): every
+ * recovery workflow registers its open jobs with it, so N workflows watching one job each cost ⌈N/100⌉
+ * DescribeJobs calls per poll instead of N.
+ */
+export const DEFAULT_JOB_WATCHER_WORKFLOW_ID = 'tencent-batch-recovery-job-watcher';
+
+/**
+ * Counter recorded by the recovery workflow (through the workflow metric meter, never during replay): jobs that
+ * reached SUCCEED after at least one retry of this package.
+ */
+export const JOBS_RECOVERED_METRIC = 'tencent_batch_jobs_recovered';

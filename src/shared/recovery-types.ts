@@ -109,6 +109,11 @@ export interface RecoverBatchJobsInput {
    * @default true
    */
   coalesceRetries?: boolean;
+  /**
+   * Let the shared job watcher read this workflow's jobs together with every other recovery workflow's (up to 100
+   * per DescribeJobs call) and signal what changed. `false` polls this workflow's jobs itself. @default true
+   */
+  coalescePolls?: boolean;
   /** Set by the workflow itself when it continues as new. Callers leave it out. */
   carriedState?: CarriedState;
 }

@@ -96,3 +96,19 @@ export const REQUEST_RETRIES_OPTIONS: ActivityOptions = {
  * resent request is harmless, since the activity never retries one failure twice.
  */
 export const DISPATCHER_ANSWER_TIMEOUT = '70m';
+
+/**
+ * One read of job states (the job watcher's poll, or an owner's look on request): retried like the other
+ * describes while throttled or faulty, but only for a few minutes, since the next poll reads again anyway.
+ */
+export function readStatesOptions(taskQueue: string): ActivityOptions {
+  return {
+    taskQueue,
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: '5m',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes },
+  };
+}
+
+/** Registering with the job watcher (signal-with-start): as cheap and as retried as handing over retries. */
+export const WATCH_JOBS_OPTIONS: ActivityOptions = REQUEST_RETRIES_OPTIONS;

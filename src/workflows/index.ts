@@ -4,3 +4,4 @@
  */
 export { recoverBatchJobsWorkflow } from './recover-batch-jobs-workflow';
 export { retryJobsDispatcherWorkflow } from './retry-jobs-dispatcher-workflow';
+export { jobStateWatcherWorkflow } from './job-state-watcher-workflow';

@@ -6,15 +6,14 @@
  * arrives or the next timeout is due. State lives in a {@link JobTracker}; this file only orchestrates.
  */
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
-  TimeoutFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   isCancellation,
   log,
+  metricMeter,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -23,18 +22,19 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { RetryState } from '@temporalio/common';
 import type { createActivities } from '../activities';
 import type { DispatchActivities } from '../activities/request-retries';
 import type { JobSnapshot, ObservedFailure, RetryOutcome } from '../shared/batch-types';
 import { retryAnsweredSignal, type RetryAnswer } from '../shared/dispatcher-types';
 import {
   DEFAULT_DESCRIBE_TASK_QUEUE,
+  DEFAULT_JOB_WATCHER_WORKFLOW_ID,
   DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID,
   DEFAULT_RETRY_TASK_QUEUE,
+  JOBS_RECOVERED_METRIC,
   MAX_JOB_IDS_PER_REQUEST,
 } from '../shared/constants';
-import { ErrorType, type TencentApiErrorDetails } from '../shared/errors';
+import { ErrorType } from '../shared/errors';
 import { chunk, normalizeJobIds } from '../shared/job-id';
 import {
   jobStateChangedSignal,
@@ -53,11 +53,20 @@ import type {
   RetryNowInput,
 } from '../shared/recovery-types';
 import {
+  WATCH_REFRESH_MS,
+  watchedJobsChangedSignal,
+  type WatchRequest,
+  type WatchedJobsChanged,
+} from '../shared/watcher-types';
+import { describeActivityError, ranOutOfTime } from './activity-errors';
+import {
   DISPATCHER_ANSWER_TIMEOUT,
   NOTIFY_ESCALATION_OPTIONS,
   REQUEST_RETRIES_OPTIONS,
+  WATCH_JOBS_OPTIONS,
   describeOptions,
   pollOptions,
+  readStatesOptions,
   retryJobsOptions,
 } from './activity-options';
 import { JobTracker, type EscalationRequest } from './job-tracker';
@@ -67,9 +76,13 @@ type Activities = ReturnType<typeof createActivities>;
 
 const { notifyEscalation } = proxyActivities<Activities>(NOTIFY_ESCALATION_OPTIONS);
 const { requestRetries } = proxyActivities<DispatchActivities>(REQUEST_RETRIES_OPTIONS);
+const { watchJobs } = proxyActivities<DispatchActivities>(WATCH_JOBS_OPTIONS);
 
 /** Marks runs that send retries through the dispatcher; histories recorded before it replay the direct path. */
 export const COALESCED_RETRIES_PATCH = 'coalesced-retries-v1';
+
+/** Marks runs whose job states the shared watcher reads; earlier histories replay their own polling. */
+export const SHARED_WATCHER_PATCH = 'shared-job-watcher-v1';
 
 /** Watches `input.jobIds`, retries their failures idempotently, and escalates what retrying cannot fix. */
 export async function recoverBatchJobsWorkflow(
@@ -82,12 +95,15 @@ export async function recoverBatchJobsWorkflow(
   };
   const { retryFailedJobs } = proxyActivities<Activities>(retryJobsOptions(queues.retry));
   const { describeJobFailures } = proxyActivities<Activities>(describeOptions(queues.describe));
+  const { readJobStates } = proxyActivities<Activities>(readStatesOptions(queues.describe));
   const tracker = input.carriedState
     ? JobTracker.fromCarried(policy, input.carriedState)
     : new JobTracker(policy, Date.now(), jobIds);
   const needDetailsForRules = rulesNeedDetails(policy.retryRules);
 
   let wakeRequested = false;
+  /** A jobStateChanged hint arrived: read this workflow's jobs now rather than wait for the watcher's poll. */
+  let lookRequested = false;
   /** Set when reading job states failed for good (e.g. credentials refused): no more polls until someone acts. */
   let pollingSuspended = false;
   let nextCheckAtMs: number | undefined;
@@ -110,6 +126,7 @@ export async function recoverBatchJobsWorkflow(
   setHandler(jobStateChangedSignal, ({ jobId }) => {
     if (tracker.get(jobId)) {
       wakeRequested = true;
+      lookRequested = true;
       pollingSuspended = false;
     } else log.warn('jobStateChanged signal for a job this workflow does not watch', { jobId });
   });
@@ -192,8 +209,19 @@ export async function recoverBatchJobsWorkflow(
     }
   };
 
+  const jobsRecovered = metricMeter.createCounter(
+    JOBS_RECOVERED_METRIC,
+    'jobs',
+    'Jobs that reached SUCCEED after at least one retry',
+  );
+  const recoveredCount = (): number =>
+    tracker.all().filter((j) => j.outcome === 'SUCCEEDED' && j.retries > 0).length;
+
   const handleSnapshots = async (snapshots: JobSnapshot[]): Promise<void> => {
+    const recoveredBefore = recoveredCount();
     const { failed, escalate: toEscalate } = tracker.observe(snapshots, Date.now());
+    const recovered = recoveredCount() - recoveredBefore;
+    if (recovered > 0) jobsRecovered.add(recovered);
     await escalate(toEscalate);
     if (failed.length === 0) return;
     const needDetails = failed.filter((id) => tracker.needsDetails(id, needDetailsForRules));
@@ -280,19 +308,26 @@ export async function recoverBatchJobsWorkflow(
     }
   };
 
-  /** Waits for a job change, a message, or the next due moment. Returns fresh snapshots if the poll saw a change. */
-  const waitForChange = async (): Promise<JobSnapshot[] | undefined> => {
-    const wakeAt = tracker.nextWakeAtMs() ?? Date.now() + policy.pollIntervalMs;
+  /** Sleeps until `wakeAt`; a message (decision, signal) still wakes the workflow at once. */
+  const sleepUntil = async (wakeAt: number): Promise<undefined> => {
+    nextCheckAtMs = pollingSuspended ? undefined : wakeAt;
+    await condition(() => wakeRequested, wakeAt - Date.now());
+    nextCheckAtMs = undefined;
+    return undefined;
+  };
+
+  /** A refusal no retry can fix (credentials, permissions): people must act; no more reads until they do. */
+  const suspendPolling = async (code: string, message: string): Promise<void> => {
+    log.error('Reading job states failed for good', { code, message });
+    pollingSuspended = true;
+    await escalate(tracker.escalateAllOpen('API_REFUSED', `reading job states failed: ${message}`, code));
+  };
+
+  /** Own polling: one activity whose retries are the polls, until a job changes or `wakeAt`. */
+  const pollUntilChange = async (wakeAt: number): Promise<JobSnapshot[] | undefined> => {
     const untilWake = wakeAt - Date.now();
-    if (untilWake <= 0 || wakeRequested) return undefined;
-    if (untilWake < policy.pollIntervalMs || pollingSuspended) {
-      // Too close for another poll attempt to fit, or the API refused us for good: sleep until the next due
-      // moment; a message (decision, signal) still wakes the workflow at once.
-      nextCheckAtMs = pollingSuspended ? undefined : wakeAt;
-      await condition(() => wakeRequested, untilWake);
-      nextCheckAtMs = undefined;
-      return undefined;
-    }
+    // Too close for another poll attempt to fit: sleep until the next due moment.
+    if (untilWake < policy.pollIntervalMs) return sleepUntil(wakeAt);
     const { awaitJobChanges } = proxyActivities<Activities>(
       pollOptions(policy.pollIntervalMs, untilWake, queues.describe),
     );
@@ -312,23 +347,121 @@ export async function recoverBatchJobsWorkflow(
     } catch (err) {
       if (isCancellation(err) && !CancellationScope.current().consideredCancelled) return undefined;
       if (isCancellation(err)) throw err;
-      // The wake time came (schedule-to-close): the server ends the poll with a timeout, or with the last attempt's
-      // failure (JobsUnchanged, throttling...) when the next attempt would not fit. Either way: loop and act.
-      if (
-        err instanceof ActivityFailure &&
-        (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT)
-      ) {
-        return undefined;
-      }
-      // A refusal no retry can fix (credentials, permissions): people must act.
+      // The wake time came (schedule-to-close): loop and act.
+      if (ranOutOfTime(err)) return undefined;
       const { code, message } = describeActivityError(err);
-      log.error('Reading job states failed for good', { code, message });
-      pollingSuspended = true;
-      await escalate(tracker.escalateAllOpen('API_REFUSED', `reading job states failed: ${message}`, code));
+      await suspendPolling(code, message);
       return undefined;
     } finally {
       nextCheckAtMs = undefined;
     }
+  };
+
+  // Shared watching: the job watcher reads every workflow's jobs together and signals what changed.
+  const watcher = {
+    workflowId: `${DEFAULT_JOB_WATCHER_WORKFLOW_ID}:${queues.describe}`,
+    news: new Map<string, JobSnapshot>(),
+    error: undefined as WatchedJobsChanged['error'],
+    /** What the watcher was last told, and when. */
+    registered: undefined as { jobs: string; atMs: number } | undefined,
+  };
+  setHandler(watchedJobsChangedSignal, ({ snapshots, error }) => {
+    for (const snapshot of snapshots)
+      if (tracker.get(snapshot.jobId)) watcher.news.set(snapshot.jobId, snapshot);
+    if (error) watcher.error = error;
+  });
+  let watchingShared: boolean | undefined;
+  /** Decided once per run, where the first wait happens, so that replay takes the same path. */
+  const usesWatcher = (): boolean =>
+    (watchingShared ??= input.coalescePolls !== false && patched(SHARED_WATCHER_PATCH));
+
+  const register = async (jobs: WatchRequest['jobs']): Promise<void> => {
+    await watchJobs({
+      watcherWorkflowId: watcher.workflowId,
+      watcherTaskQueue: workflowInfo().taskQueue,
+      watcher: { describeTaskQueue: queues.describe },
+      request: { ownerWorkflowId: workflowInfo().workflowId, jobs, pollIntervalMs: policy.pollIntervalMs },
+    });
+  };
+
+  /** (Re)registers when the open jobs changed or the registration is due for renewal. */
+  const keepRegistered = async (): Promise<void> => {
+    const jobs = tracker.pollTargets();
+    const key = jobs.map((j) => j.jobId).join(',');
+    const current = watcher.registered;
+    if (current && current.jobs === key && Date.now() < current.atMs + WATCH_REFRESH_MS) return;
+    await register(jobs);
+    watcher.registered = { jobs: key, atMs: Date.now() };
+  };
+
+  /** Tells the watcher this run no longer needs it (best effort: a missed one expires by itself). */
+  const unregister = async (): Promise<void> => {
+    if (!watcher.registered) return;
+    watcher.registered = undefined;
+    await CancellationScope.nonCancellable(() => register([])).catch(
+      rethrowCancellation('leaving the job watcher'),
+    );
+  };
+
+  /** One read of this workflow's own jobs, now (a jobStateChanged hint). */
+  const lookNow = async (): Promise<JobSnapshot[] | undefined> => {
+    try {
+      const reads = await Promise.all(
+        chunk(
+          tracker.pollTargets().map((j) => j.jobId),
+          MAX_JOB_IDS_PER_REQUEST,
+        ).map((part) => readJobStates({ jobIds: part })),
+      );
+      return reads.flatMap((r) => r.jobs);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      if (ranOutOfTime(err)) return undefined;
+      const { code, message } = describeActivityError(err);
+      await suspendPolling(code, message);
+      return undefined;
+    }
+  };
+
+  /** Waits for the watcher's news, a message, the registration's renewal, or `wakeAt`. */
+  const waitForWatcher = async (wakeAt: number): Promise<JobSnapshot[] | undefined> => {
+    if (lookRequested) {
+      lookRequested = false;
+      return lookNow();
+    }
+    try {
+      await keepRegistered();
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // The Temporal server refused the signal for minutes: try again after one poll interval.
+      log.warn('Could not register with the job watcher', { error: describeActivityError(err) });
+      return sleepUntil(Math.min(wakeAt, Date.now() + policy.pollIntervalMs));
+    }
+    const renewAt = (watcher.registered?.atMs ?? Date.now()) + WATCH_REFRESH_MS;
+    nextCheckAtMs = Date.now();
+    await condition(
+      () => wakeRequested || watcher.news.size > 0 || watcher.error !== undefined,
+      Math.min(wakeAt, renewAt) - Date.now(),
+    );
+    nextCheckAtMs = undefined;
+    if (watcher.error) {
+      const { code, message } = watcher.error;
+      watcher.error = undefined;
+      // The watcher dropped this registration; it is renewed when polling resumes.
+      watcher.registered = undefined;
+      await suspendPolling(code, message);
+    }
+    if (watcher.news.size === 0) return undefined;
+    const snapshots = [...watcher.news.values()];
+    watcher.news.clear();
+    return snapshots;
+  };
+
+  /** Waits for a job change, a message, or the next due moment. Returns fresh snapshots if a change was seen. */
+  const waitForChange = async (): Promise<JobSnapshot[] | undefined> => {
+    const wakeAt = tracker.nextWakeAtMs() ?? Date.now() + policy.pollIntervalMs;
+    if (wakeAt <= Date.now() || wakeRequested) return undefined;
+    if (pollingSuspended) return sleepUntil(wakeAt);
+    return usesWatcher() ? waitForWatcher(wakeAt) : pollUntilChange(wakeAt);
   };
 
   const shouldContinueAsNew = (): boolean =>
@@ -363,10 +496,12 @@ export async function recoverBatchJobsWorkflow(
   } catch (err) {
     if (!isCancellation(err)) throw err;
     tracker.cancelAll(Date.now());
+    await unregister();
     publish();
     log.info('Cancelled; jobs left as last seen', { summary: tracker.summary() });
     return result(tracker, input.label);
   }
+  await unregister();
   // Let an update that finished the last job return its answer before the workflow completes.
   await condition(allHandlersFinished);
   return result(tracker, input.label);
@@ -404,18 +539,6 @@ function validateInput(input: RecoverBatchJobsInput): { jobIds: string[]; policy
     });
   }
   return { jobIds: ids.jobIds, policy: policy.policy };
-}
-
-/** The API error code and message inside an activity failure, for escalations and logs. */
-function describeActivityError(err: unknown): { code: string; message: string } {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) {
-    const details = cause.details?.[0] as Partial<TencentApiErrorDetails> | undefined;
-    return { code: details?.code ?? cause.type ?? 'UNKNOWN', message: cause.message };
-  }
-  if (cause instanceof TimeoutFailure)
-    return { code: 'TIMEOUT', message: `gave up after retrying: ${cause.message}` };
-  return { code: 'UNKNOWN', message: err instanceof Error ? err.message : String(err) };
 }
 
 /** A catch handler that lets cancellation through and logs anything else as best-effort work that failed. */

@@ -6,8 +6,6 @@
  * `retryFailedJobs` activity keys every call to the observed failure.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -27,8 +25,8 @@ import {
   type RetryDispatcherInput,
   type RetryRequest,
 } from '../shared/dispatcher-types';
-import type { TencentApiErrorDetails } from '../shared/errors';
 import { parseDurationMs } from '../shared/duration';
+import { describeActivityError } from './activity-errors';
 import { retryJobsOptions } from './activity-options';
 
 /** Long enough for a wave's requests to arrive together, short next to the 10 s a wave may take. */
@@ -76,15 +74,7 @@ export async function retryJobsDispatcherWorkflow(input: RetryDispatcherInput = 
     try {
       outcomes = (await retryFailedJobs({ failures })).outcomes;
     } catch (err) {
-      const cause = err instanceof ActivityFailure ? err.cause : err;
-      const details =
-        cause instanceof ApplicationFailure
-          ? (cause.details?.[0] as Partial<TencentApiErrorDetails> | undefined)
-          : undefined;
-      error = {
-        code: details?.code ?? (cause instanceof ApplicationFailure ? (cause.type ?? 'UNKNOWN') : 'UNKNOWN'),
-        message: cause instanceof Error ? cause.message : String(cause),
-      };
+      error = describeActivityError(err);
     }
     const byJob = new Map((outcomes ?? []).map((o) => [o.jobId, o]));
     await Promise.all(

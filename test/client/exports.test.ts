@@ -86,6 +86,7 @@ describe('package entry points', () => {
         expect.arrayContaining(['startRecovery', 'listEscalations']),
       );
       expect(report.loaded[`${packageJson.name}/workflows`]).toEqual([
+        'jobStateWatcherWorkflow',
         'recoverBatchJobsWorkflow',
         'retryJobsDispatcherWorkflow',
       ]);

@@ -19,6 +19,7 @@ import {
 } from '../../src/client';
 import type { RunningEmulator } from '../../src/emulator';
 import type { RecoveryPolicyInput } from '../../src/shared/recovery-types';
+import { statusQuery } from '../../src/shared/messages';
 import { devServerEnv, waitFor } from '../helpers/temporal';
 import { randomJobId, startBackgroundWorkers, type BackgroundWorkers } from '../support/cli-kit';
 import { fastInput, startTestEmulator, uniqueQueues } from '../support/e2e-kit';
@@ -184,16 +185,10 @@ describe('client helpers on the dev server against the emulator', () => {
   it('reads job states at once on a jobStateChanged signal instead of at the next hourly poll', async () => {
     const running = longRunningJob();
     const { workflowId, handle } = await start([running], { pollInterval: '1h' });
-    await waitFor(
-      async () => {
-        const { raw } = await handle.describe();
-        // The poll saw RUNNING, found nothing new on its next attempt, and now waits an hour for the one after.
-        return raw.pendingActivities?.some(
-          (a) => a.activityType?.name === 'awaitJobChanges' && Number(a.attempt) >= 2,
-        );
-      },
-      { timeoutMs: 15_000, description: 'the poll to back off for an hour' },
-    );
+    await waitFor(async () => (await handle.query(statusQuery)).jobs[0]?.lastKnownState === 'RUNNING', {
+      timeoutMs: 15_000,
+      description: 'the first look at the job',
+    });
     emulator.setJobState(running, 'SUCCEED');
     await notifyJobStateChanged(env.client, workflowId, { jobId: running, state: 'SUCCEED' });
     const result = await waitFor(
@@ -204,5 +199,11 @@ describe('client helpers on the dev server against the emulator', () => {
       { timeoutMs: 15_000, description: 'the recovery to complete well before its next poll' },
     );
     expect(result.overall).toBe('SUCCEEDED');
+    // The signal made the workflow read its own job at once (it did not wait for anyone's next poll).
+    const { events } = await handle.fetchHistory();
+    const reads = (events ?? []).filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'readJobStates',
+    );
+    expect(reads).toHaveLength(1);
   });
 });

@@ -8,6 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RunningEmulator } from '../../src/emulator';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { devServerEnv } from '../helpers/temporal';
+import { recordHistory } from '../support/record-history';
 import { killAll, startTsProcess, type ChildProcessHandle } from '../helpers/temporal-worker-process';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
@@ -106,3 +107,42 @@ it('merges a wave of failures from 40 workflows into a few shared RetryJobs call
   expect(calls.every((e) => e.outcome === 'ok')).toBe(true);
   for (const job of jobs) expect(emu.ledger.retriesOf(job)).toHaveLength(1);
 }, 120_000);
+
+it('reads the jobs of 60 workflows in shared DescribeJobs calls through the job watcher, at the API limit of 2/s', async () => {
+  // The emulator's own DescribeJobs limit (2/s, as documented), not the relaxed one other tests use.
+  const describeEmu = await startTestEmulator({ rateLimits: { DescribeJobs: 2 } });
+  try {
+    const queues = uniqueQueues();
+    const workerEnv = workerProcessEnv(describeEmu, queues, { TENCENT_BATCH_DESCRIBE_RPS: '2' });
+    const script = require.resolve('../support/recovery-worker-process.ts');
+    workers.push(startTsProcess(script, workerEnv), startTsProcess(script, workerEnv));
+    const jobs = Array.from({ length: 60 }, () =>
+      describeEmu.createJob({
+        script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 120 },
+      }),
+    );
+    const results = await Promise.all(
+      jobs.map((job) =>
+        env.client.workflow.execute(recoverBatchJobsWorkflow, {
+          taskQueue: queues.workflow,
+          workflowId: `e2e-watch-${queues.workflow}-${job}`,
+          args: [fastInput([job], queues)],
+        }),
+      ),
+    );
+    expect(results.every((r) => r.overall === 'SUCCEEDED' && r.jobs[0]?.retries === 1)).toBe(true);
+    for (const job of jobs) expect(describeEmu.ledger.retriesOf(job)).toHaveLength(1);
+    const describes = describeEmu.ledger.entries({ action: 'DescribeJobs' });
+    const sizes = describes.map((e) => ((e.params as { JobIds?: string[] }).JobIds ?? []).length);
+    // Each workflow polling its own job would cost 60 calls per poll round; the watcher reads them together.
+    expect(Math.max(...sizes)).toBeGreaterThanOrEqual(30);
+    expect(describes.length).toBeLessThan(60);
+    await recordHistory(
+      env.client.workflow.getHandle(`e2e-watch-${queues.workflow}-${jobs[0]}`),
+      'e2e-watched-owner',
+    );
+  } finally {
+    await killAll(workers.splice(0));
+    await describeEmu.close();
+  }
+}, 180_000);

@@ -62,6 +62,7 @@ describe('the worker process', () => {
 
     const samples = await scrapeMetrics(w.metricsUrl);
     expect(metricValue(samples, 'tencent_batch_retries_sent')).toBe(1);
+    expect(metricValue(samples, 'tencent_batch_jobs_recovered')).toBe(1);
     expect(
       metricValue(samples, 'tencent_batch_api_errors', {
         action: 'DescribeJobs',

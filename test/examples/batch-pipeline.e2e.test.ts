@@ -165,10 +165,10 @@ describe('the batch-pipeline example on the dev server against the emulator', ()
         args: [pipelineInput([scriptedJob('long', endsLate)], stack.queues)],
       });
       const recoveryId = `${pipeline.workflowId}-recovery`;
-      await waitFor(async () => (await getRecoveryStatus(env.client, recoveryId)).overall === 'WATCHING', {
-        timeoutMs: 20_000,
-        description: 'the recovery child to watch the job',
-      });
+      await waitFor(
+        async () => (await getRecoveryStatus(env.client, recoveryId)).jobs[0]?.lastKnownState === 'RUNNING',
+        { timeoutMs: 20_000, description: 'the recovery child to see the job running' },
+      );
       await pipeline.terminate('test: pipeline stopped by hand');
       const recovery = await env.client.workflow.getHandle(recoveryId).result();
       expect(recovery).toMatchObject({
@@ -189,8 +189,9 @@ describe('the batch-pipeline example on the dev server against the emulator', ()
       });
       await waitFor(
         async () =>
-          (await getRecoveryStatus(env.client, `${pipeline.workflowId}-recovery`)).overall === 'WATCHING',
-        { timeoutMs: 20_000, description: 'the recovery child to watch the job' },
+          (await getRecoveryStatus(env.client, `${pipeline.workflowId}-recovery`)).jobs[0]?.lastKnownState ===
+          'RUNNING',
+        { timeoutMs: 20_000, description: 'the recovery child to see the job running' },
       );
       await pipeline.cancel();
       return pipeline.result();

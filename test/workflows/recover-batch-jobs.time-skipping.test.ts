@@ -17,6 +17,7 @@ import {
   statusQuery,
 } from '../../src/shared/messages';
 import { ErrorType } from '../../src/shared/errors';
+import { DEFAULT_JOB_WATCHER_WORKFLOW_ID } from '../../src/shared/constants';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { recordHistory } from '../support/record-history';
 import { ScriptedBatchApi } from '../support/scripted-batch-api';
@@ -64,9 +65,11 @@ async function withWorker<T>(
       },
     },
   });
-  // Retries go straight to RetryJobs here (one workflow at a time); the dispatcher has tests of its own.
+  // One workflow at a time: it polls and retries by itself here; the dispatcher and the watcher have tests of
+  // their own (and one below).
   const input = (i: RecoverBatchJobsInput): RecoverBatchJobsInput => ({
     coalesceRetries: false,
+    coalescePolls: false,
     ...i,
     taskQueues: { retry: taskQueue, describe: taskQueue },
   });
@@ -117,6 +120,30 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
       const { events } = await handle.fetchHistory();
       // ~300 one-minute polls happened; history holds a handful of events, not hundreds.
       expect(events?.length ?? 0).toBeLessThan(40);
+    });
+  });
+
+  it('waits five hours for a long job through the shared watcher, with the owner history flat and the watcher polling for it', async () => {
+    const api = new ScriptedBatchApi(300).script('job-aaaaaaaa', ['SUCCEED']);
+    await withWorker(api, async ({ taskQueue, input }) => {
+      const handle = await start(
+        taskQueue,
+        input({ jobIds: ['job-aaaaaaaa'], policy: { pollInterval: '1m' }, coalescePolls: true }),
+      );
+      const result = await handle.result();
+      expect(result.overall).toBe('SUCCEEDED');
+      await recordHistory(handle, 'ts-five-hour-wait-watched');
+      const { events } = await handle.fetchHistory();
+      // The watcher made the ~300 reads; the owner registered, renewed twice (every 2 h) and heard once.
+      expect(events?.length ?? 0).toBeLessThan(80);
+      const watcher = env.client.workflow.getHandle(`${DEFAULT_JOB_WATCHER_WORKFLOW_ID}:${taskQueue}`);
+      const activities = (await watcher.fetchHistory()).events?.filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'readJobStates',
+      );
+      expect(activities?.length).toBeGreaterThanOrEqual(290);
+      // (Idle afterwards, the watcher may already have timed out here: the server skips time to its run timeout.)
+      await watcher.terminate('test over').catch(() => undefined);
+      await recordHistory(watcher, 'ts-job-watcher');
     });
   });
 

@@ -1,0 +1,165 @@
+/**
+ * The chaos run's verdict (bench/chaos/chaos-audit.ts) must catch what it is there to catch: a chaos run that
+ * reports zeros is only worth something if a lost job, a failure retried twice or a retry beyond the budget would
+ * not have been zeros.
+ */
+import type { EmulatedJob, LedgerEntry } from '../../src/emulator';
+import type { JobStatus, RecoverBatchJobsResult } from '../../src/shared/recovery-types';
+import { auditChaosRun, type AuditedWorkflow } from '../../bench/chaos/chaos-audit';
+import { expectedJob, failuresOf, planChaos, scriptOf, type PlannedJob } from '../../bench/chaos/chaos-plan';
+import { faultRules, resolveChaosOptions } from '../../bench/chaos/chaos-options';
+
+const MAX_RETRIES = 2;
+
+function job(failures: number): PlannedJob {
+  return {
+    scenario: failures === 0 ? 'succeeds' : failures > MAX_RETRIES ? 'exceeds-budget' : 'fails-once',
+    failures,
+    script: scriptOf(failures, 60),
+    expected: expectedJob(failures, MAX_RETRIES),
+  };
+}
+
+function status(jobId: string, outcome: JobStatus['outcome'], retries: number): JobStatus {
+  return {
+    jobId,
+    phase: 'DONE',
+    outcome,
+    retries,
+    retriesLeft: MAX_RETRIES - retries,
+    lastStateChangeAt: '2026-01-01T00:00:00Z',
+    repeatedFailures: 0,
+    timeline: [],
+    timelineDropped: 0,
+  };
+}
+
+function result(overall: RecoverBatchJobsResult['overall'], jobs: JobStatus[]): RecoverBatchJobsResult {
+  return { overall, startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:01:00Z', jobs };
+}
+
+let seq = 0;
+function retryEntry(retried: { jobId: string; failureEndTime: string }[], outcome = 'ok'): LedgerEntry {
+  seq += 1;
+  return {
+    seq,
+    at: seq * 1000,
+    action: 'RetryJobs',
+    params: {},
+    outcome,
+    requestId: `r-${seq}`,
+    admitted: true,
+    appliedEffects: { retried },
+  };
+}
+
+/** One failing-once job and one beyond-budget job, both right in the emulator unless a test says otherwise. */
+const flaky = 'job-aaaaaaa1';
+const broken = 'job-aaaaaaa2';
+const workflow: AuditedWorkflow = {
+  planned: { index: 0, jobs: [job(1), job(3)] },
+  jobIds: [flaky, broken],
+  workflowId: 'wf-0',
+  result: result('NEEDS_ATTENTION', [status(flaky, 'SUCCEEDED', 1), status(broken, 'ESCALATED', 2)]),
+};
+const rightLedger = [
+  retryEntry([{ jobId: flaky, failureEndTime: 't1' }]),
+  retryEntry([{ jobId: broken, failureEndTime: 't1' }]),
+  retryEntry([{ jobId: broken, failureEndTime: 't2' }]),
+];
+const rightStates = (jobId: string): Pick<EmulatedJob, 'state' | 'retries'> =>
+  jobId === flaky ? { state: 'SUCCEED', retries: 1 } : { state: 'FAILED', retries: 2 };
+
+describe('the chaos audit', () => {
+  it('finds nothing wrong in a run where every job ended as scripted', () => {
+    const audit = auditChaosRun([workflow], rightLedger, rightStates);
+    expect(audit).toMatchObject({
+      jobs: 2,
+      lost: 0,
+      duplicateRetries: 0,
+      wrongOutcomes: 0,
+      appliedRetries: 3,
+    });
+    expect(audit.violations).toEqual([]);
+  });
+
+  it('counts every job of a workflow without a result as lost', () => {
+    const { result: _result, ...noResult } = workflow;
+    const audit = auditChaosRun([{ ...noResult, failure: 'did not finish' }], rightLedger, rightStates);
+    expect(audit).toMatchObject({ lost: 2, lostWorkflows: 1 });
+    expect(audit.violations).toEqual([
+      { kind: 'lost', workflowId: 'wf-0', jobIds: [flaky, broken], why: 'did not finish' },
+    ]);
+  });
+
+  it('counts a second RetryJobs applied to the same failure as a duplicate, with its ledger lines', () => {
+    const ledger = [
+      ...rightLedger,
+      retryEntry([{ jobId: flaky, failureEndTime: 't1' }], 'fault:apply-then-drop'),
+    ];
+    const audit = auditChaosRun([workflow], ledger, rightStates);
+    expect(audit.duplicateRetries).toBe(1);
+    expect(audit.violations).toContainEqual(
+      expect.objectContaining({ kind: 'duplicate-retry', jobId: flaky, failureEndTime: 't1' }),
+    );
+  });
+
+  it('flags a retry beyond the budget, which turns an escalation into a success', () => {
+    const overBudget = {
+      ...workflow,
+      result: result('SUCCEEDED', [status(flaky, 'SUCCEEDED', 1), status(broken, 'SUCCEEDED', 3)]),
+    };
+    const ledger = [...rightLedger, retryEntry([{ jobId: broken, failureEndTime: 't3' }])];
+    const audit = auditChaosRun([overBudget], ledger, (id) =>
+      id === flaky ? { state: 'SUCCEED', retries: 1 } : { state: 'SUCCEED', retries: 3 },
+    );
+    // The job, and the workflow's overall result.
+    expect(audit.wrongOutcomes).toBe(2);
+    expect(audit.violations).toContainEqual(
+      expect.objectContaining({
+        kind: 'wrong-outcome',
+        jobId: broken,
+        problems: expect.arrayContaining(['ledger shows 3 RetryJobs applied, expected 2']),
+      }),
+    );
+  });
+});
+
+describe('the chaos plan', () => {
+  it('draws the asked number of workflows, kills and restarts, the same for the same seed', () => {
+    const options = resolveChaosOptions({
+      workflows: 30,
+      workerKills: 4,
+      serverRestarts: 1,
+      startWindowMs: 30_000,
+    });
+    const plan = planChaos(options);
+    expect(plan.workflows).toHaveLength(30);
+    expect(plan.events.filter((e) => e.kind === 'kill-worker')).toHaveLength(4);
+    expect(plan.events.filter((e) => e.kind === 'restart-server')).toHaveLength(1);
+    expect(plan.events.map((e) => e.atMs)).toEqual([...plan.events.map((e) => e.atMs)].sort((a, b) => a - b));
+    expect(planChaos(options)).toEqual(plan);
+  });
+
+  it('scripts a beyond-budget job to succeed on the very next retry, so one retry too many would show', () => {
+    const failures = failuresOf('exceeds-budget', MAX_RETRIES);
+    expect(scriptOf(failures, 60).attempts?.map((a) => a.outcome)).toEqual([
+      'FAILED',
+      'FAILED',
+      'FAILED',
+      'SUCCEED',
+    ]);
+    expect(expectedJob(failures, MAX_RETRIES)).toEqual({
+      outcome: 'ESCALATED',
+      retries: 2,
+      finalState: 'FAILED',
+    });
+  });
+
+  it('spreads the fault rate over the fault kinds so that the chance of any fault is the rate', () => {
+    const rules = faultRules(0.2);
+    const noFault = rules.reduce((p, rule) => p * (1 - (rule.probability ?? 1)), 1);
+    expect(1 - noFault).toBeCloseTo(0.2, 10);
+    expect(faultRules(0)).toEqual([]);
+  });
+});

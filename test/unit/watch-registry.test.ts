@@ -1,0 +1,75 @@
+import type { JobSnapshot } from '../../src/shared/batch-types';
+import { WATCH_REGISTRATION_TTL_MS, type WatchedOwner } from '../../src/shared/watcher-types';
+import { WatchRegistry } from '../../src/workflows/watch-registry';
+
+const snap = (jobId: string, state: JobSnapshot['state'], endTime?: string): JobSnapshot => ({
+  jobId,
+  state,
+  endTime,
+  observedAt: '2026-01-01T00:00:00Z',
+});
+
+describe('WatchRegistry', () => {
+  it('reads each job once however many owners watch it, at the shortest interval asked for', () => {
+    const r = new WatchRegistry();
+    r.register({ ownerWorkflowId: 'a', jobs: [{ jobId: 'job-aaaaaaaa' }], pollIntervalMs: 60_000 }, 0);
+    r.register(
+      {
+        ownerWorkflowId: 'b',
+        jobs: [{ jobId: 'job-aaaaaaaa' }, { jobId: 'job-bbbbbbbb' }],
+        pollIntervalMs: 5_000,
+      },
+      0,
+    );
+    expect(r.jobIds()).toEqual(['job-aaaaaaaa', 'job-bbbbbbbb']);
+    expect(r.pollIntervalMs()).toBe(5_000);
+  });
+
+  it('tells each owner only what differs from what it knows, once', () => {
+    const r = new WatchRegistry();
+    r.register(
+      {
+        ownerWorkflowId: 'a',
+        jobs: [
+          { jobId: 'job-aaaaaaaa', state: 'RUNNING' },
+          { jobId: 'job-bbbbbbbb', state: 'RUNNING' },
+        ],
+        pollIntervalMs: 1_000,
+      },
+      0,
+    );
+    r.register({ ownerWorkflowId: 'b', jobs: [{ jobId: 'job-aaaaaaaa' }], pollIntervalMs: 1_000 }, 0);
+    expect(r.unseenJobIds()).toEqual(['job-aaaaaaaa']);
+    const round1 = [snap('job-aaaaaaaa', 'FAILED', 't1'), snap('job-bbbbbbbb', 'RUNNING')];
+    const told = r.changesFor(round1);
+    expect(told.get('a')).toEqual([round1[0]]);
+    expect(told.get('b')).toEqual([round1[0]]);
+    expect(r.unseenJobIds()).toEqual([]);
+    // The same states again: nothing to tell.
+    expect(r.changesFor(round1).size).toBe(0);
+    // A second failure of the same job has another EndTime: told again.
+    expect(r.changesFor([snap('job-aaaaaaaa', 'FAILED', 't2')]).get('a')).toHaveLength(1);
+  });
+
+  it('ends a registration on an empty one, on drop, or when it was not renewed within the TTL', () => {
+    const r = new WatchRegistry();
+    r.register({ ownerWorkflowId: 'a', jobs: [{ jobId: 'job-aaaaaaaa' }], pollIntervalMs: 1_000 }, 0);
+    r.register({ ownerWorkflowId: 'b', jobs: [{ jobId: 'job-bbbbbbbb' }], pollIntervalMs: 1_000 }, 0);
+    r.register({ ownerWorkflowId: 'c', jobs: [{ jobId: 'job-cccccccc' }], pollIntervalMs: 1_000 }, 0);
+    r.register({ ownerWorkflowId: 'a', jobs: [], pollIntervalMs: 1_000 }, 10);
+    r.drop('b');
+    expect(r.jobIds()).toEqual(['job-cccccccc']);
+    expect(r.expire(WATCH_REGISTRATION_TTL_MS)).toEqual([]);
+    expect(r.expire(WATCH_REGISTRATION_TTL_MS + 1)).toEqual(['c']);
+    expect(r.isEmpty()).toBe(true);
+  });
+
+  it('finds the owners of jobs that could not be read, and carries registrations through continue-as-new', () => {
+    const r = new WatchRegistry();
+    r.register({ ownerWorkflowId: 'a', jobs: [{ jobId: 'job-aaaaaaaa' }], pollIntervalMs: 1_000 }, 0);
+    r.register({ ownerWorkflowId: 'b', jobs: [{ jobId: 'job-bbbbbbbb' }], pollIntervalMs: 1_000 }, 0);
+    expect([...r.ownersOf(['job-bbbbbbbb'])]).toEqual([['b', ['job-bbbbbbbb']]]);
+    const copy = WatchRegistry.fromCarried(JSON.parse(JSON.stringify(r.toCarried())) as WatchedOwner[]);
+    expect(copy.jobIds()).toEqual(r.jobIds());
+  });
+});
