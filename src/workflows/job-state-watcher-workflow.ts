@@ -4,15 +4,22 @@
  * rate limit paces the calls), and signals each owner only the jobs that changed. 500 workflows watching one job
  * each cost 5 calls per poll instead of 500: with DescribeJobs at 2/s, a wave of failures is seen in seconds.
  *
+ * It polls the way a recovery workflow polls on its own: one `awaitJobChanges` activity per 100 jobs, whose
+ * retries are the polls, so waiting adds no history. A part that sees a change reports it and polls again on its
+ * own; the others keep polling. New registrations get one read of their jobs (a first look) and a poll of their
+ * own; every hour all polls are rebuilt into full parts without the jobs nobody watches any more.
+ *
  * Owners decide everything (retry, escalate); the watcher only reads and tells. A lost registration costs at most
  * one refresh period (owners renew it every 2 h, and at once when their jobs change); a registration of a
  * workflow that ended is dropped when signalling it fails, or after its TTL.
  */
 import {
+  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  isCancellation,
   log,
   proxyActivities,
   setHandler,
@@ -30,19 +37,24 @@ import {
   type WatchedJobsChanged,
 } from '../shared/watcher-types';
 import { describeActivityError, ranOutOfTime } from './activity-errors';
-import { readStatesOptions } from './activity-options';
+import { pollOptions, readStatesOptions } from './activity-options';
 import { WatchRegistry } from './watch-registry';
 
 /** A burst of new registrations (a pipeline starting 500 workflows) shares its first look. */
 const FIRST_LOOK_GATHER_MS = 1_000;
 
+/** How long one set of polls runs before the watcher rebuilds it (drops stale registrations and their jobs). */
+const POLL_SET_LIFETIME_MS = 60 * 60_000;
+
+/** A poll outlives its set a little, so that the set's own timer, not the poll's timeout, ends it. */
+const POLL_TIMEOUT_MS = POLL_SET_LIFETIME_MS + 5 * 60_000;
+
 /** Continue as new well before the server's suggestion, so the carried registrations stay small per run. */
 const MAX_HISTORY_EVENTS = 10_000;
 
 export async function jobStateWatcherWorkflow(input: JobWatcherInput = {}): Promise<void> {
-  const { readJobStates } = proxyActivities<Activities>(
-    readStatesOptions(input.describeTaskQueue ?? DEFAULT_DESCRIBE_TASK_QUEUE),
-  );
+  const describeQueue = input.describeTaskQueue ?? DEFAULT_DESCRIBE_TASK_QUEUE;
+  const { readJobStates } = proxyActivities<Activities>(readStatesOptions(describeQueue));
   const registry = WatchRegistry.fromCarried(input.owners ?? []);
   setHandler(watchJobsSignal, (request) => registry.register(request, Date.now()));
 
@@ -62,57 +74,104 @@ export async function jobStateWatcherWorkflow(input: JobWatcherInput = {}): Prom
     }
   };
 
-  /** Reads `jobIds` (one activity per 100, run together) and tells every owner what changed for it. */
-  const pollRound = async (jobIds: string[]): Promise<void> => {
-    const parts = chunk(jobIds, MAX_JOB_IDS_PER_REQUEST);
-    const settled = await Promise.allSettled(parts.map((part) => readJobStates({ jobIds: part })));
-    const snapshots: JobSnapshot[] = [];
+  /** Tells every owner what a read of `jobIds` changed for it, or, if the read was refused for good, why. */
+  const report = async (
+    jobIds: string[],
+    read: { jobs: JobSnapshot[] } | { error: unknown },
+  ): Promise<void> => {
     const messages = new Map<string, WatchedJobsChanged>();
-    settled.forEach((result, i) => {
-      if (result.status === 'fulfilled') {
-        snapshots.push(...result.value.jobs);
-      } else if (ranOutOfTime(result.reason)) {
-        // Throttled or faulty for minutes: nothing to tell; the next round reads these jobs again.
-        log.warn('Could not read job states this round', { error: describeActivityError(result.reason) });
-      } else {
-        // Refused for good (credentials, permissions): the owners must escalate; they register again once a
-        // person has acted, and until then nobody polls for them.
-        const error = describeActivityError(result.reason);
-        for (const [owner, ids] of registry.ownersOf(parts[i] ?? [])) {
-          messages.set(owner, { snapshots: [], error: { ...error, jobIds: ids } });
-          registry.drop(owner);
-        }
+    if ('jobs' in read) {
+      for (const [owner, changed] of registry.changesFor(read.jobs))
+        messages.set(owner, { snapshots: changed });
+    } else if (ranOutOfTime(read.error)) {
+      // Throttled or faulty for minutes, or a poll's lifetime ended: these jobs are read again next time.
+      log.debug('Job states not read this time', { error: describeActivityError(read.error) });
+    } else {
+      // Refused for good (credentials, permissions): the owners must escalate; they register again once a person
+      // has acted, and until then nobody polls for them.
+      const error = describeActivityError(read.error);
+      for (const [owner, ids] of registry.ownersOf(jobIds)) {
+        messages.set(owner, { snapshots: [], error: { ...error, jobIds: ids } });
+        registry.drop(owner);
       }
-    });
-    for (const [owner, changed] of registry.changesFor(snapshots)) {
-      messages.set(owner, { ...messages.get(owner), snapshots: changed });
     }
     await Promise.all([...messages].map(([owner, message]) => tell(owner, message)));
   };
 
-  let lastFullRoundMs = Number.NEGATIVE_INFINITY;
+  /** One read of `jobIds` now (one activity per 100, run together). */
+  const readNow = async (jobIds: string[]): Promise<void> => {
+    await Promise.all(
+      chunk(jobIds, MAX_JOB_IDS_PER_REQUEST).map(async (part) => {
+        const read = await readJobStates({ jobIds: part }).catch((error: unknown) => ({ error }));
+        await report(part, read);
+      }),
+    );
+  };
+
+  /** Polls one part (≤ 100 jobs) until nobody watches its jobs or the scope is cancelled; reports each change. */
+  const pollPart = async (part: string[]): Promise<void> => {
+    const { awaitJobChanges } = proxyActivities<Activities>(
+      pollOptions(registry.pollIntervalMs(), POLL_TIMEOUT_MS, describeQueue),
+    );
+    let ids = part;
+    while (ids.length > 0) {
+      try {
+        await report(ids, await awaitJobChanges({ known: registry.seenStates(ids) }));
+      } catch (error) {
+        if (isCancellation(error)) return;
+        await report(ids, { error });
+      }
+      const watched = new Set(registry.jobIds());
+      ids = ids.filter((id) => watched.has(id));
+    }
+  };
+
+  /** Polls every watched job until the poll set's lifetime ends, nobody is left, or it is time to continue. */
+  const pollForAWhile = async (): Promise<void> => {
+    registry.forgetUnwatched();
+    const until = Date.now() + POLL_SET_LIFETIME_MS;
+    const polled = new Set<string>();
+    const running: Promise<void>[] = [];
+    const scope = new CancellationScope();
+    const startPolling = (jobIds: string[]): void => {
+      jobIds.forEach((id) => polled.add(id));
+      for (const part of chunk(jobIds, MAX_JOB_IDS_PER_REQUEST)) {
+        const polling = scope.run(() => pollPart(part));
+        // Handled at once: a rejection left for the final allSettled would fail the workflow task meanwhile.
+        running.push(
+          polling.catch((err: unknown) => {
+            if (!isCancellation(err)) log.error('A poll of job states stopped', { error: String(err) });
+          }),
+        );
+      }
+    };
+    startPolling(registry.jobIds());
+    for (;;) {
+      const woken = await condition(
+        () => registry.unseenJobIds().length > 0 || registry.isEmpty() || timeToContinue(),
+        until - Date.now(),
+      );
+      if (!woken || registry.isEmpty() || timeToContinue()) break;
+      await sleep(FIRST_LOOK_GATHER_MS);
+      const unseen = registry.unseenJobIds();
+      await readNow(unseen);
+      startPolling(unseen.filter((id) => !polled.has(id)));
+    }
+    scope.cancel();
+    await Promise.allSettled(running);
+  };
+
   while (!timeToContinue()) {
     const expired = registry.expire(Date.now());
     if (expired.length > 0) log.info('Dropped registrations not renewed in time', { owners: expired });
     if (registry.isEmpty()) {
       await condition(() => !registry.isEmpty() || timeToContinue());
-      continue;
+    } else if (registry.unseenJobIds().length > 0) {
+      await sleep(FIRST_LOOK_GATHER_MS);
+      await readNow(registry.unseenJobIds());
+    } else {
+      await pollForAWhile();
     }
-    const untilFullRound = lastFullRoundMs + registry.pollIntervalMs() - Date.now();
-    if (untilFullRound > 0) {
-      // Until the next full poll, only jobs an owner has never seen get read (a first look, soon).
-      const unseen = await condition(
-        () => registry.unseenJobIds().length > 0 || registry.isEmpty(),
-        untilFullRound,
-      );
-      if (unseen && !registry.isEmpty()) {
-        await sleep(FIRST_LOOK_GATHER_MS);
-        await pollRound(registry.unseenJobIds());
-      }
-      continue;
-    }
-    lastFullRoundMs = Date.now();
-    await pollRound(registry.jobIds());
   }
   await condition(allHandlersFinished);
   await continueAsNew<typeof jobStateWatcherWorkflow>({ ...input, owners: registry.toCarried() });

@@ -8,6 +8,8 @@ import { WATCH_REGISTRATION_TTL_MS, type WatchRequest, type WatchedOwner } from 
 
 export class WatchRegistry {
   private readonly owners = new Map<string, WatchedOwner>();
+  /** What the watcher itself last read of each job. Not carried: a new run reads every job once. */
+  private readonly seen = new Map<string, KnownJobState>();
 
   static fromCarried(owners: readonly WatchedOwner[]): WatchRegistry {
     const registry = new WatchRegistry();
@@ -51,13 +53,27 @@ export class WatchRegistry {
     return unique([...this.owners.values()].flatMap((o) => o.jobs.map((j) => j.jobId)));
   }
 
-  /** Jobs some owner has never seen a state of: they get a first look before the next full poll. */
+  /**
+   * Jobs some owner sees differently from the watcher's last read (or that the watcher never read): they get a
+   * read of their own soon, after which every owner of a job knows what the watcher knows.
+   */
   unseenJobIds(): string[] {
     return unique(
       [...this.owners.values()].flatMap((o) =>
-        o.jobs.filter((j) => j.state === undefined).map((j) => j.jobId),
+        o.jobs.filter((j) => !sameState(j, this.seen.get(j.jobId))).map((j) => j.jobId),
       ),
     );
+  }
+
+  /** What the watcher last read of each of `jobIds`: a poll compares against it. */
+  seenStates(jobIds: readonly string[]): KnownJobState[] {
+    return jobIds.map((jobId) => ({ ...this.seen.get(jobId), jobId }));
+  }
+
+  /** Forgets reads of jobs nobody watches any more. */
+  forgetUnwatched(): void {
+    const watched = new Set(this.jobIds());
+    for (const jobId of [...this.seen.keys()]) if (!watched.has(jobId)) this.seen.delete(jobId);
   }
 
   /** The shortest poll interval any owner asked for. */
@@ -71,11 +87,12 @@ export class WatchRegistry {
    */
   changesFor(snapshots: readonly JobSnapshot[]): Map<string, JobSnapshot[]> {
     const byId = new Map(snapshots.map((s) => [s.jobId, s]));
+    for (const s of snapshots) this.seen.set(s.jobId, { jobId: s.jobId, state: s.state, endTime: s.endTime });
     const changes = new Map<string, JobSnapshot[]>();
     for (const owner of this.owners.values()) {
       const changed = owner.jobs.flatMap((known) => {
         const snapshot = byId.get(known.jobId);
-        if (!snapshot || !differs(known, snapshot)) return [];
+        if (!snapshot || sameState(known, snapshot)) return [];
         known.state = snapshot.state;
         known.endTime = snapshot.endTime;
         return [snapshot];
@@ -101,8 +118,8 @@ export class WatchRegistry {
   }
 }
 
-function differs(known: KnownJobState, snapshot: JobSnapshot): boolean {
-  return known.state !== snapshot.state || known.endTime !== snapshot.endTime;
+function sameState(a: KnownJobState, b: { state?: string; endTime?: string } | undefined): boolean {
+  return b !== undefined && b.state !== undefined && a.state === b.state && a.endTime === b.endTime;
 }
 
 function unique(ids: string[]): string[] {

@@ -39,7 +39,8 @@ describe('WatchRegistry', () => {
       0,
     );
     r.register({ ownerWorkflowId: 'b', jobs: [{ jobId: 'job-aaaaaaaa' }], pollIntervalMs: 1_000 }, 0);
-    expect(r.unseenJobIds()).toEqual(['job-aaaaaaaa']);
+    // The watcher has read nothing yet: every job needs a first look.
+    expect(r.unseenJobIds()).toEqual(['job-aaaaaaaa', 'job-bbbbbbbb']);
     const round1 = [snap('job-aaaaaaaa', 'FAILED', 't1'), snap('job-bbbbbbbb', 'RUNNING')];
     const told = r.changesFor(round1);
     expect(told.get('a')).toEqual([round1[0]]);
@@ -49,6 +50,21 @@ describe('WatchRegistry', () => {
     expect(r.changesFor(round1).size).toBe(0);
     // A second failure of the same job has another EndTime: told again.
     expect(r.changesFor([snap('job-aaaaaaaa', 'FAILED', 't2')]).get('a')).toHaveLength(1);
+    expect(r.seenStates(['job-aaaaaaaa'])).toEqual([
+      { jobId: 'job-aaaaaaaa', state: 'FAILED', endTime: 't2' },
+    ]);
+  });
+
+  it('gives a job a new look when an owner registers a view of it other than the last read', () => {
+    const r = new WatchRegistry();
+    r.register({ ownerWorkflowId: 'a', jobs: [{ jobId: 'job-aaaaaaaa' }], pollIntervalMs: 1_000 }, 0);
+    r.changesFor([snap('job-aaaaaaaa', 'RUNNING')]);
+    expect(r.unseenJobIds()).toEqual([]);
+    r.register(
+      { ownerWorkflowId: 'a', jobs: [{ jobId: 'job-aaaaaaaa', state: 'PENDING' }], pollIntervalMs: 1_000 },
+      1,
+    );
+    expect(r.unseenJobIds()).toEqual(['job-aaaaaaaa']);
   });
 
   it('ends a registration on an empty one, on drop, or when it was not renewed within the TTL', () => {
