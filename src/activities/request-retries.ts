@@ -4,6 +4,7 @@
  * request needs it (workflow code can signal another workflow but cannot start it with a signal).
  */
 import type { Client } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
 import { JOB_WATCHER_WORKFLOW_TYPE, RETRY_DISPATCHER_WORKFLOW_TYPE } from '../shared/constants';
 import {
   retryRequestedSignal,
@@ -34,27 +35,45 @@ export interface WatchJobsInput {
 
 /** Builds the dispatcher activities around a Temporal client (the worker's own connection). */
 export function createDispatchActivities(deps: { client: Pick<Client, 'workflow'> }) {
+  /** Signals the singleton workflow `workflowId`, starting it with `workflowInput` if it is not running. */
+  const signalSingleton = async <Input, Message>(
+    target: { workflowType: string; workflowId: string; taskQueue: string; workflowInput: Input },
+    signal: SignalDefinition<[Message]>,
+    message: Message,
+  ): Promise<void> => {
+    await deps.client.workflow.signalWithStart(target.workflowType, {
+      workflowId: target.workflowId,
+      taskQueue: target.taskQueue,
+      args: [target.workflowInput],
+      signal,
+      signalArgs: [message],
+    });
+  };
   return {
     /** Signal-with-start of the dispatcher with one retry request. */
-    requestRetries: async (input: RequestRetriesInput): Promise<void> => {
-      await deps.client.workflow.signalWithStart(RETRY_DISPATCHER_WORKFLOW_TYPE, {
-        workflowId: input.dispatcherWorkflowId,
-        taskQueue: input.dispatcherTaskQueue,
-        args: [input.dispatcher],
-        signal: retryRequestedSignal,
-        signalArgs: [input.request],
-      });
-    },
+    requestRetries: (input: RequestRetriesInput): Promise<void> =>
+      signalSingleton(
+        {
+          workflowType: RETRY_DISPATCHER_WORKFLOW_TYPE,
+          workflowId: input.dispatcherWorkflowId,
+          taskQueue: input.dispatcherTaskQueue,
+          workflowInput: input.dispatcher,
+        },
+        retryRequestedSignal,
+        input.request,
+      ),
     /** Signal-with-start of the job watcher with one (re)registration. */
-    watchJobs: async (input: WatchJobsInput): Promise<void> => {
-      await deps.client.workflow.signalWithStart(JOB_WATCHER_WORKFLOW_TYPE, {
-        workflowId: input.watcherWorkflowId,
-        taskQueue: input.watcherTaskQueue,
-        args: [input.watcher],
-        signal: watchJobsSignal,
-        signalArgs: [input.request],
-      });
-    },
+    watchJobs: (input: WatchJobsInput): Promise<void> =>
+      signalSingleton(
+        {
+          workflowType: JOB_WATCHER_WORKFLOW_TYPE,
+          workflowId: input.watcherWorkflowId,
+          taskQueue: input.watcherTaskQueue,
+          workflowInput: input.watcher,
+        },
+        watchJobsSignal,
+        input.request,
+      ),
   };
 }
 

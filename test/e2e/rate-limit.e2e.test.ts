@@ -6,6 +6,8 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RunningEmulator } from '../../src/emulator';
+import type { RecoveryTaskQueues } from '../../src/runtime/recovery-workers';
+import type { RecoverBatchJobsResult } from '../../src/shared/recovery-types';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { devServerEnv } from '../helpers/temporal';
 import { recordHistory } from '../support/record-history';
@@ -78,26 +80,8 @@ it('keeps RetryJobs at or under 2 per second with two worker processes, a stray 
 
 it('merges a wave of failures from 40 workflows into a few shared RetryJobs calls, one retry per failure', async () => {
   emu = emu ?? (await startTestEmulator());
-  const queues = uniqueQueues();
-  const workerEnv = workerProcessEnv(emu, queues, { TENCENT_BATCH_DESCRIBE_RPS: '20' });
-  const script = require.resolve('../support/recovery-worker-process.ts');
-  workers.push(startTsProcess(script, workerEnv), startTsProcess(script, workerEnv));
   const since = Date.now();
-  const jobs = Array.from({ length: 40 }, () =>
-    emu!.createJob({
-      script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 },
-    }),
-  );
-  const results = await Promise.all(
-    jobs.map((job) =>
-      env.client.workflow.execute(recoverBatchJobsWorkflow, {
-        taskQueue: queues.workflow,
-        workflowId: `e2e-coalesce-${queues.workflow}-${job}`,
-        args: [fastInput([job], queues)],
-      }),
-    ),
-  );
-  expect(results.every((r) => r.overall === 'SUCCEEDED' && r.jobs[0]?.retries === 1)).toBe(true);
+  await waveOfOneJobWorkflows(emu, 40, { TENCENT_BATCH_DESCRIBE_RPS: '20' });
   const calls = emu.ledger.entries({ action: 'RetryJobs', since });
   const retried = calls.flatMap((e) => (e.params as { JobIds: string[] }).JobIds);
   expect(new Set(retried).size).toBe(40);
@@ -105,40 +89,22 @@ it('merges a wave of failures from 40 workflows into a few shared RetryJobs call
   // 40 jobs, ≤ 100 per call: a handful of calls instead of 40.
   expect(calls.length).toBeLessThanOrEqual(8);
   expect(calls.every((e) => e.outcome === 'ok')).toBe(true);
-  for (const job of jobs) expect(emu.ledger.retriesOf(job)).toHaveLength(1);
 }, 120_000);
 
 it('reads the jobs of 60 workflows in shared DescribeJobs calls through the job watcher, at the API limit of 2/s', async () => {
   // The emulator's own DescribeJobs limit (2/s, as documented), not the relaxed one other tests use.
   const describeEmu = await startTestEmulator({ rateLimits: { DescribeJobs: 2 } });
   try {
-    const queues = uniqueQueues();
-    const workerEnv = workerProcessEnv(describeEmu, queues, { TENCENT_BATCH_DESCRIBE_RPS: '2' });
-    const script = require.resolve('../support/recovery-worker-process.ts');
-    workers.push(startTsProcess(script, workerEnv), startTsProcess(script, workerEnv));
-    const jobs = Array.from({ length: 60 }, () =>
-      describeEmu.createJob({
-        script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 120 },
-      }),
-    );
-    const results = await Promise.all(
-      jobs.map((job) =>
-        env.client.workflow.execute(recoverBatchJobsWorkflow, {
-          taskQueue: queues.workflow,
-          workflowId: `e2e-watch-${queues.workflow}-${job}`,
-          args: [fastInput([job], queues)],
-        }),
-      ),
-    );
-    expect(results.every((r) => r.overall === 'SUCCEEDED' && r.jobs[0]?.retries === 1)).toBe(true);
-    for (const job of jobs) expect(describeEmu.ledger.retriesOf(job)).toHaveLength(1);
+    const { queues, jobs } = await waveOfOneJobWorkflows(describeEmu, 60, {
+      TENCENT_BATCH_DESCRIBE_RPS: '2',
+    });
     const describes = describeEmu.ledger.entries({ action: 'DescribeJobs' });
     const sizes = describes.map((e) => ((e.params as { JobIds?: string[] }).JobIds ?? []).length);
     // Each workflow polling its own job would cost 60 calls per poll round; the watcher reads them together.
     expect(Math.max(...sizes)).toBeGreaterThanOrEqual(30);
     expect(describes.length).toBeLessThan(60);
     await recordHistory(
-      env.client.workflow.getHandle(`e2e-watch-${queues.workflow}-${jobs[0]}`),
+      env.client.workflow.getHandle(`e2e-wave-of-one-${queues.workflow}-${jobs[0]}`),
       'e2e-watched-owner',
     );
   } finally {
@@ -146,3 +112,35 @@ it('reads the jobs of 60 workflows in shared DescribeJobs calls through the job 
     await describeEmu.close();
   }
 }, 180_000);
+
+/**
+ * Two worker processes on fresh queues, and `count` one-job workflows whose job fails once (exit code 137) and
+ * then succeeds; resolves with the jobs and the workflows' results.
+ */
+async function waveOfOneJobWorkflows(
+  emulator: RunningEmulator,
+  count: number,
+  workerSettings: Record<string, string>,
+): Promise<{ queues: RecoveryTaskQueues; jobs: string[]; results: RecoverBatchJobsResult[] }> {
+  const queues = uniqueQueues();
+  const script = require.resolve('../support/recovery-worker-process.ts');
+  const workerEnv = workerProcessEnv(emulator, queues, workerSettings);
+  workers.push(startTsProcess(script, workerEnv), startTsProcess(script, workerEnv));
+  const jobs = Array.from({ length: count }, () =>
+    emulator.createJob({
+      script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 120 },
+    }),
+  );
+  const results = await Promise.all(
+    jobs.map((job) =>
+      env.client.workflow.execute(recoverBatchJobsWorkflow, {
+        taskQueue: queues.workflow,
+        workflowId: `e2e-wave-of-one-${queues.workflow}-${job}`,
+        args: [fastInput([job], queues)],
+      }),
+    ),
+  );
+  expect(results.every((r) => r.overall === 'SUCCEEDED' && r.jobs[0]?.retries === 1)).toBe(true);
+  for (const job of jobs) expect(emulator.ledger.retriesOf(job)).toHaveLength(1);
+  return { queues, jobs, results };
+}
