@@ -8,6 +8,7 @@
 import {
   allHandlersFinished,
   condition,
+  patched,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
@@ -31,6 +32,19 @@ import { retryJobsOptions } from './activity-options';
 
 /** Long enough for a wave's requests to arrive together, short next to the 10 s a wave may take. */
 const DEFAULT_GATHER_WINDOW_MS = 500;
+
+/**
+ * While a call is waiting at the retry queue's rate limiter or running, the next partial batch waits for it (up
+ * to {@link MAX_HOLD_MS}) instead of queueing behind it: later requests join it meanwhile, so a wave arriving
+ * over seconds fills its calls. A full batch never waits.
+ */
+const MAX_CALLS_IN_FLIGHT = 1;
+
+/** The longest a partial batch waits for calls in flight: a call retrying for minutes must not hold the rest. */
+const MAX_HOLD_MS = 2_000;
+
+/** Marks dispatcher runs that cap their calls in flight; earlier histories replay without the cap. */
+export const DISPATCH_CAP_PATCH = 'dispatcher-calls-in-flight-cap-v1';
 
 export async function retryJobsDispatcherWorkflow(input: RetryDispatcherInput = {}): Promise<void> {
   const { retryFailedJobs } = proxyActivities<Activities>(
@@ -92,6 +106,12 @@ export async function retryJobsDispatcherWorkflow(input: RetryDispatcherInput = 
     await condition(() => queue.length > 0 || (workflowInfo().continueAsNewSuggested && inFlight === 0));
     if (queue.length === 0) break;
     await condition(() => failureCount(queue) >= MAX_JOB_IDS_PER_REQUEST, gatherWindowMs);
+    if (inFlight >= MAX_CALLS_IN_FLIGHT && patched(DISPATCH_CAP_PATCH)) {
+      await condition(
+        () => inFlight < MAX_CALLS_IN_FLIGHT || failureCount(queue) >= MAX_JOB_IDS_PER_REQUEST,
+        MAX_HOLD_MS,
+      );
+    }
     const batch = takeBatch(queue);
     inFlight += 1;
     void dispatch(batch).finally(() => (inFlight -= 1));

@@ -1,0 +1,84 @@
+/**
+ * The RetryJobs dispatcher on its own, on the dev server (real time, real signals), with a recording stand-in for
+ * the RetryJobs activity: what calls a burst of requests becomes. End to end with the real activity and the
+ * emulator: test/e2e/rate-limit.e2e.test.ts.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { RetryFailedJobsInput, RetryFailedJobsOutput } from '../../src/activities';
+import type { RetryRequest } from '../../src/shared/dispatcher-types';
+import { retryRequestedSignal } from '../../src/shared/dispatcher-types';
+import { retryJobsDispatcherWorkflow } from '../../src/workflows';
+import { devServerEnv, uniqueTaskQueue, waitFor, workflowBundle } from '../helpers/temporal';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await devServerEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+/** A RetryJobs stand-in that takes `callMs` per call and records each call and how many ran at once. */
+function recordingRetries(callMs: number) {
+  const calls: string[][] = [];
+  let running = 0;
+  let mostAtOnce = 0;
+  const retryFailedJobs = async ({ failures }: RetryFailedJobsInput): Promise<RetryFailedJobsOutput> => {
+    running += 1;
+    mostAtOnce = Math.max(mostAtOnce, running);
+    calls.push(failures.map((f) => f.jobId));
+    await new Promise((resolve) => setTimeout(resolve, callMs));
+    running -= 1;
+    return {
+      outcomes: failures.map((f) => ({ jobId: f.jobId, outcome: 'RETRIED' as const, requestId: 'req-test' })),
+    };
+  };
+  return { calls, retryFailedJobs, mostAtOnce: () => mostAtOnce };
+}
+
+const request = (i: number, jobs = 1): RetryRequest => ({
+  requesterWorkflowId: `requester-${i}`,
+  requestId: `request-${i}`,
+  failures: Array.from({ length: jobs }, (_, j) => ({
+    jobId: `job-${String(i).padStart(4, '0')}${String(j).padStart(4, '0')}`,
+    endTime: '2026-11-25T00:00:00Z',
+  })),
+});
+
+it('turns 450 one-job requests arriving over seconds into a few full calls, each job once', async () => {
+  const taskQueue = uniqueTaskQueue('dispatcher');
+  const retries = recordingRetries(1_500);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
+    activities: { retryFailedJobs: retries.retryFailedJobs },
+    // As in production: the retry queue lets one call start per second.
+    maxTaskQueueActivitiesPerSecond: 1,
+  });
+  const workflowId = `dispatcher-${taskQueue}`;
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(retryJobsDispatcherWorkflow, {
+      taskQueue,
+      workflowId,
+      args: [{ retryTaskQueue: taskQueue }],
+    });
+    // Requests arrive over about five seconds, as a wave's owners see their failures.
+    for (let i = 0; i < 450; i++) {
+      await handle.signal(retryRequestedSignal, request(i));
+      if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    // Wrong sizes are refused: nothing could retry them in one call.
+    await handle.signal(retryRequestedSignal, { ...request(9_000, 101) });
+    await waitFor(() => retries.calls.flat().length >= 450, { timeoutMs: 30_000 });
+    await handle.terminate('test over');
+  });
+  const jobs = retries.calls.flat();
+  expect(new Set(jobs).size).toBe(450);
+  expect(jobs).toHaveLength(450);
+  expect(retries.calls.every((c) => c.length <= 100)).toBe(true);
+  expect(retries.mostAtOnce()).toBeLessThanOrEqual(2);
+  // Fuller calls instead of one per gather window (ten without the hold): 450 jobs in at most 6 calls.
+  expect(retries.calls.length).toBeLessThanOrEqual(6);
+}, 60_000);
