@@ -52,5 +52,7 @@ export interface WatchedOwner {
 export interface JobWatcherInput {
   /** Task queue of the DescribeJobs activity. @default DEFAULT_DESCRIBE_TASK_QUEUE */
   describeTaskQueue?: string;
+  /** How long one set of polls runs before it is rebuilt without the jobs nobody watches. @default 1 hour */
+  pollSetLifetimeMs?: number;
   owners?: WatchedOwner[];
 }

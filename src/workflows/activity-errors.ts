@@ -1,6 +1,6 @@
 /**
  * Reading an activity failure the same way in every workflow: the Tencent API error code and message inside it,
- * and whether it only ran out of time (worth another try later) rather than failing for good.
+ * and whether it failed for good (people must act) rather than for now (worth another try later).
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
@@ -19,12 +19,10 @@ export function describeActivityError(err: unknown): { code: string; message: st
 }
 
 /**
- * True when the activity stopped because its schedule-to-close time ran out: the server ends it with a timeout,
- * or with the last attempt's (retryable) failure when the next attempt would not fit.
+ * True only when the activity failed with an error its retry policy will not retry (credentials refused, a
+ * permission missing...): people must act. A timeout, a cancellation requested meanwhile or anything still
+ * retryable is not that: the work is simply tried again later.
  */
-export function ranOutOfTime(err: unknown): boolean {
-  return (
-    err instanceof ActivityFailure &&
-    (err.cause instanceof TimeoutFailure || err.retryState === RetryState.TIMEOUT)
-  );
+export function refusedForGood(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.retryState === RetryState.NON_RETRYABLE_FAILURE;
 }

@@ -36,7 +36,7 @@ import {
   type JobWatcherInput,
   type WatchedJobsChanged,
 } from '../shared/watcher-types';
-import { describeActivityError, ranOutOfTime } from './activity-errors';
+import { describeActivityError, refusedForGood } from './activity-errors';
 import { pollOptions, readStatesOptions } from './activity-options';
 import { WatchRegistry } from './watch-registry';
 
@@ -44,10 +44,7 @@ import { WatchRegistry } from './watch-registry';
 const FIRST_LOOK_GATHER_MS = 1_000;
 
 /** How long one set of polls runs before the watcher rebuilds it (drops stale registrations and their jobs). */
-const POLL_SET_LIFETIME_MS = 60 * 60_000;
-
-/** A poll outlives its set a little, so that the set's own timer, not the poll's timeout, ends it. */
-const POLL_TIMEOUT_MS = POLL_SET_LIFETIME_MS + 5 * 60_000;
+const DEFAULT_POLL_SET_LIFETIME_MS = 60 * 60_000;
 
 /** Continue as new well before the server's suggestion, so the carried registrations stay small per run. */
 const MAX_HISTORY_EVENTS = 10_000;
@@ -55,6 +52,9 @@ const MAX_HISTORY_EVENTS = 10_000;
 export async function jobStateWatcherWorkflow(input: JobWatcherInput = {}): Promise<void> {
   const describeQueue = input.describeTaskQueue ?? DEFAULT_DESCRIBE_TASK_QUEUE;
   const { readJobStates } = proxyActivities<Activities>(readStatesOptions(describeQueue));
+  const pollSetLifetimeMs = input.pollSetLifetimeMs ?? DEFAULT_POLL_SET_LIFETIME_MS;
+  // A poll outlives its set a little, so that the set's own timer, not the poll's timeout, ends it.
+  const pollTimeoutMs = pollSetLifetimeMs + Math.min(5 * 60_000, pollSetLifetimeMs);
   const registry = WatchRegistry.fromCarried(input.owners ?? []);
   setHandler(watchJobsSignal, (request) => registry.register(request, Date.now()));
 
@@ -63,9 +63,12 @@ export async function jobStateWatcherWorkflow(input: JobWatcherInput = {}): Prom
 
   const tell = async (ownerWorkflowId: string, message: WatchedJobsChanged): Promise<void> => {
     try {
-      await getExternalWorkflowHandle(ownerWorkflowId).signal(watchedJobsChangedSignal, message);
+      // Not cancellable: a poll set being torn down (rebuild, continue-as-new) must still deliver what it read.
+      await CancellationScope.nonCancellable(() =>
+        getExternalWorkflowHandle(ownerWorkflowId).signal(watchedJobsChangedSignal, message),
+      );
     } catch (err) {
-      // The owner ended (completed, terminated) without unregistering: stop watching for it.
+      // The server could not deliver it: the owner ended (completed, terminated) without unregistering.
       registry.drop(ownerWorkflowId);
       log.info('Dropped the registration of a workflow that is gone', {
         ownerWorkflowId,
@@ -83,8 +86,9 @@ export async function jobStateWatcherWorkflow(input: JobWatcherInput = {}): Prom
     if ('jobs' in read) {
       for (const [owner, changed] of registry.changesFor(read.jobs))
         messages.set(owner, { snapshots: changed });
-    } else if (ranOutOfTime(read.error)) {
-      // Throttled or faulty for minutes, or a poll's lifetime ended: these jobs are read again next time.
+    } else if (!refusedForGood(read.error)) {
+      // Throttled or faulty for minutes, a poll's lifetime ended, or its cancellation was under way: these jobs
+      // are read again next time.
       log.debug('Job states not read this time', { error: describeActivityError(read.error) });
     } else {
       // Refused for good (credentials, permissions): the owners must escalate; they register again once a person
@@ -111,7 +115,7 @@ export async function jobStateWatcherWorkflow(input: JobWatcherInput = {}): Prom
   /** Polls one part (≤ 100 jobs) until nobody watches its jobs or the scope is cancelled; reports each change. */
   const pollPart = async (part: string[]): Promise<void> => {
     const { awaitJobChanges } = proxyActivities<Activities>(
-      pollOptions(registry.pollIntervalMs(), POLL_TIMEOUT_MS, describeQueue),
+      pollOptions(registry.pollIntervalMs(), pollTimeoutMs, describeQueue),
     );
     let ids = part;
     while (ids.length > 0) {
@@ -129,7 +133,7 @@ export async function jobStateWatcherWorkflow(input: JobWatcherInput = {}): Prom
   /** Polls every watched job until the poll set's lifetime ends, nobody is left, or it is time to continue. */
   const pollForAWhile = async (): Promise<void> => {
     registry.forgetUnwatched();
-    const until = Date.now() + POLL_SET_LIFETIME_MS;
+    const until = Date.now() + pollSetLifetimeMs;
     const polled = new Set<string>();
     const running: Promise<void>[] = [];
     const scope = new CancellationScope();

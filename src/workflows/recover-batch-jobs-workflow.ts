@@ -58,7 +58,7 @@ import {
   type WatchRequest,
   type WatchedJobsChanged,
 } from '../shared/watcher-types';
-import { describeActivityError, ranOutOfTime } from './activity-errors';
+import { describeActivityError, refusedForGood } from './activity-errors';
 import {
   DISPATCHER_ANSWER_TIMEOUT,
   NOTIFY_ESCALATION_OPTIONS,
@@ -347,8 +347,8 @@ export async function recoverBatchJobsWorkflow(
     } catch (err) {
       if (isCancellation(err) && !CancellationScope.current().consideredCancelled) return undefined;
       if (isCancellation(err)) throw err;
-      // The wake time came (schedule-to-close): loop and act.
-      if (ranOutOfTime(err)) return undefined;
+      // The wake time came (schedule-to-close), or a wake-up cancelled the poll as it failed: loop and act.
+      if (!refusedForGood(err)) return undefined;
       const { code, message } = describeActivityError(err);
       await suspendPolling(code, message);
       return undefined;
@@ -415,7 +415,7 @@ export async function recoverBatchJobsWorkflow(
       return reads.flatMap((r) => r.jobs);
     } catch (err) {
       if (isCancellation(err)) throw err;
-      if (ranOutOfTime(err)) return undefined;
+      if (!refusedForGood(err)) return undefined;
       const { code, message } = describeActivityError(err);
       await suspendPolling(code, message);
       return undefined;
