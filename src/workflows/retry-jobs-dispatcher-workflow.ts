@@ -34,16 +34,17 @@ import { retryJobsOptions } from './activity-options';
 const DEFAULT_GATHER_WINDOW_MS = 500;
 
 /**
- * While a call is waiting at the retry queue's rate limiter or running, the next partial batch waits for it (up
- * to {@link MAX_HOLD_MS}) instead of queueing behind it: later requests join it meanwhile, so a wave arriving
- * over seconds fills its calls. A full batch never waits.
+ * A partial batch waits for the call in flight, and until a second has passed since the last call went out (the
+ * retry queue's default pace), instead of queueing behind it at the rate limiter: later requests join it
+ * meanwhile, so a wave arriving over seconds fills its calls. A full batch never waits; no batch waits longer
+ * than {@link MAX_HOLD_MS}, so a call retrying for minutes cannot hold the rest.
  */
-const MAX_CALLS_IN_FLIGHT = 1;
+const CALL_SPACING_MS = 1_000;
 
-/** The longest a partial batch waits for calls in flight: a call retrying for minutes must not hold the rest. */
+/** The longest a partial batch waits for calls in flight. */
 const MAX_HOLD_MS = 2_000;
 
-/** Marks dispatcher runs that cap their calls in flight; earlier histories replay without the cap. */
+/** Marks dispatcher runs that hold partial batches; earlier histories replay without the hold. */
 export const DISPATCH_CAP_PATCH = 'dispatcher-calls-in-flight-cap-v1';
 
 export async function retryJobsDispatcherWorkflow(input: RetryDispatcherInput = {}): Promise<void> {
@@ -56,6 +57,8 @@ export async function retryJobsDispatcherWorkflow(input: RetryDispatcherInput = 
       : (parseDurationMs(input.gatherWindow) ?? DEFAULT_GATHER_WINDOW_MS);
   const queue: RetryRequest[] = [...(input.pending ?? [])];
   let inFlight = 0;
+  let lastDispatchMs = Number.NEGATIVE_INFINITY;
+  const batchIsFull = (): boolean => failureCount(queue) >= MAX_JOB_IDS_PER_REQUEST;
   setHandler(retryRequestedSignal, (request) => {
     // Requesters send 1..100 failures; anything else could never fit a RetryJobs call.
     if (request.failures.length === 0 || request.failures.length > MAX_JOB_IDS_PER_REQUEST) {
@@ -102,17 +105,23 @@ export async function retryJobsDispatcherWorkflow(input: RetryDispatcherInput = 
     );
   };
 
+  /** Lets a partial batch fill while the last call is in flight or too recent (see CALL_SPACING_MS). */
+  const holdPartialBatch = async (): Promise<void> => {
+    const holdUntil = Date.now() + MAX_HOLD_MS;
+    await condition(() => batchIsFull() || inFlight === 0, MAX_HOLD_MS);
+    const spacing = Math.min(lastDispatchMs + CALL_SPACING_MS, holdUntil) - Date.now();
+    if (!batchIsFull() && spacing > 0) await condition(batchIsFull, spacing);
+  };
+
   for (;;) {
     await condition(() => queue.length > 0 || (workflowInfo().continueAsNewSuggested && inFlight === 0));
     if (queue.length === 0) break;
-    await condition(() => failureCount(queue) >= MAX_JOB_IDS_PER_REQUEST, gatherWindowMs);
-    if (inFlight >= MAX_CALLS_IN_FLIGHT && patched(DISPATCH_CAP_PATCH)) {
-      await condition(
-        () => inFlight < MAX_CALLS_IN_FLIGHT || failureCount(queue) >= MAX_JOB_IDS_PER_REQUEST,
-        MAX_HOLD_MS,
-      );
+    await condition(batchIsFull, gatherWindowMs);
+    if (!batchIsFull() && (inFlight > 0 || Date.now() < lastDispatchMs + CALL_SPACING_MS)) {
+      if (patched(DISPATCH_CAP_PATCH)) await holdPartialBatch();
     }
     const batch = takeBatch(queue);
+    lastDispatchMs = Date.now();
     inFlight += 1;
     void dispatch(batch).finally(() => (inFlight -= 1));
     if (workflowInfo().continueAsNewSuggested) {

@@ -10,6 +10,7 @@ import type { RetryRequest } from '../../src/shared/dispatcher-types';
 import { retryRequestedSignal } from '../../src/shared/dispatcher-types';
 import { retryJobsDispatcherWorkflow } from '../../src/workflows';
 import { devServerEnv, uniqueTaskQueue, waitFor, workflowBundle } from '../helpers/temporal';
+import { recordHistory } from '../support/record-history';
 
 let env: TestWorkflowEnvironment;
 beforeAll(async () => {
@@ -73,6 +74,7 @@ it('turns 450 one-job requests arriving over seconds into a few full calls, each
     await handle.signal(retryRequestedSignal, { ...request(9_000, 101) });
     await waitFor(() => retries.calls.flat().length >= 450, { timeoutMs: 30_000 });
     await handle.terminate('test over');
+    await recordHistory(handle, 'dispatcher-burst');
   });
   const jobs = retries.calls.flat();
   expect(new Set(jobs).size).toBe(450);
