@@ -53,6 +53,7 @@ export function resolvePolicy(input: RecoveryPolicyInput | undefined): PolicyRes
   const problems: string[] = [];
   const duration = (name: string, value: string | number | undefined, fallback: number, min = 1): number => {
     if (value === undefined) return fallback;
+    if (min === 0 && isZeroDuration(value)) return 0;
     const ms = parseDurationMs(value);
     if (ms === undefined || ms < min) {
       problems.push(`policy.${name}: ${JSON.stringify(value)} is not a duration of at least ${min} ms`);
@@ -108,7 +109,13 @@ export function resolvePolicy(input: RecoveryPolicyInput | undefined): PolicyRes
     pollIntervalMs: duration('pollInterval', p.pollInterval, d.pollIntervalMs, MIN_POLL_INTERVAL_MS),
     maxRetriesPerJob: int('maxRetriesPerJob', p.maxRetriesPerJob, d.maxRetriesPerJob, 0, 100),
     backoff: {
-      initialIntervalMs: duration('backoff.initialInterval', b.initialInterval, d.backoff.initialIntervalMs),
+      // 0 retries at once (every retry: 0 × factor is still 0).
+      initialIntervalMs: duration(
+        'backoff.initialInterval',
+        b.initialInterval,
+        d.backoff.initialIntervalMs,
+        0,
+      ),
       factor: num('backoff.factor', b.factor, d.backoff.factor, 1, 100),
       maxIntervalMs: duration('backoff.maxInterval', b.maxInterval, d.backoff.maxIntervalMs),
       jitter: num('backoff.jitter', b.jitter, d.backoff.jitter, 0, 1),
@@ -175,4 +182,9 @@ export function rulesNeedDetails(rules: readonly RetryRule[]): boolean {
   return rules.some(
     (r) => r.onStateReason !== undefined || r.onExitCode !== undefined || r.onTaskName !== undefined,
   );
+}
+
+/** `0`, `'0'`, `'0s'`, `'0ms'`...: a zero the duration parser (which wants a positive duration) would refuse. */
+function isZeroDuration(value: string | number): boolean {
+  return value === 0 || (typeof value === 'string' && /^0+(\.0+)?\s*(ms|s|m|h|d)?$/.test(value.trim()));
 }

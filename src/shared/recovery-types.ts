@@ -25,7 +25,7 @@ export interface RetryRule {
 
 /** Backoff between the retries of one job. */
 export interface BackoffPolicyInput {
-  /** Delay before the first retry of a job. @default '30s' */
+  /** Delay before the first retry of a job; `0` retries every failure at once. @default '30s' */
   initialInterval?: string | number;
   /** Multiplier applied to the delay after each retry. @default 2 */
   factor?: number;

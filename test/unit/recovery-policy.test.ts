@@ -34,6 +34,15 @@ describe('resolvePolicy', () => {
     }
   });
 
+  it('accepts a zero first backoff (retry at once) but no zero poll interval or negative backoff', () => {
+    for (const zero of [0, '0', '0s', '0ms']) {
+      const r = resolvePolicy({ backoff: { initialInterval: zero } });
+      expect(r.ok && r.policy.backoff.initialIntervalMs).toBe(0);
+    }
+    expect(resolvePolicy({ backoff: { initialInterval: -1 } }).ok).toBe(false);
+    expect(resolvePolicy({ pollInterval: 0 }).ok).toBe(false);
+  });
+
   it('refuses a backoff cap shorter than its first interval', () => {
     expect(resolvePolicy({ backoff: { initialInterval: '10m', maxInterval: '1m' } }).ok).toBe(false);
   });

@@ -107,6 +107,20 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
     });
   });
 
+  it('retries at once, with no timer in between, when the first backoff is 0', async () => {
+    const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED', 'SUCCEED']);
+    await withWorker(api, async ({ taskQueue, input }) => {
+      const handle = await start(
+        taskQueue,
+        input({ jobIds: ['job-aaaaaaaa'], policy: { backoff: { initialInterval: 0 } } }),
+      );
+      const result = await handle.result();
+      expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
+      const { events } = await handle.fetchHistory();
+      expect(events?.some((e) => e.timerStartedEventAttributes)).toBe(false);
+    });
+  });
+
   it('waits five hours for a long job without adding history per poll', async () => {
     const api = new ScriptedBatchApi(300).script('job-aaaaaaaa', ['SUCCEED']);
     await withWorker(api, async ({ taskQueue, input }) => {
