@@ -19,7 +19,11 @@ import {
 import { DEFAULT_WORKFLOW_TASK_QUEUE, RECOVER_BATCH_JOBS_WORKFLOW_TYPE } from '../shared/constants';
 import type { RecoverBatchJobsInput } from '../shared/recovery-types';
 import type { recoverBatchJobsWorkflow } from '../workflows';
-import { JOB_IDS_SEARCH_ATTRIBUTE, RECOVERY_STATE_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
+import {
+  JOB_IDS_SEARCH_ATTRIBUTE,
+  RECOVERY_STATE_SEARCH_ATTRIBUTE,
+  searchableJobIds,
+} from '../workflows/search-attributes';
 import { InvalidRecoveryInputError } from './errors';
 import type { RecoveryClient } from './recovery-client';
 import { checkRecoveryInput } from './validate-input';
@@ -104,7 +108,7 @@ export async function startRecovery(
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: options.workflowIdReusePolicy ?? DEFAULT_RECOVERY_ID_REUSE_POLICY,
         typedSearchAttributes: [
-          { key: JOB_IDS_SEARCH_ATTRIBUTE, value: validInput.jobIds },
+          { key: JOB_IDS_SEARCH_ATTRIBUTE, value: searchableJobIds(validInput.jobIds) },
           { key: RECOVERY_STATE_SEARCH_ATTRIBUTE, value: 'WATCHING' },
         ],
         memo: { [START_TOKEN_MEMO_KEY]: startToken },

@@ -70,7 +70,11 @@ import {
   retryJobsOptions,
 } from './activity-options';
 import { JobTracker, type EscalationRequest } from './job-tracker';
-import { JOB_IDS_SEARCH_ATTRIBUTE, RECOVERY_STATE_SEARCH_ATTRIBUTE } from './search-attributes';
+import {
+  JOB_IDS_SEARCH_ATTRIBUTE,
+  RECOVERY_STATE_SEARCH_ATTRIBUTE,
+  searchableJobIds,
+} from './search-attributes';
 
 type Activities = ReturnType<typeof createActivities>;
 
@@ -161,7 +165,7 @@ export async function recoverBatchJobsWorkflow(
     setCurrentDetails(`**${overall}** — ${tracker.summary()}${input.label ? ` — ${input.label}` : ''}`);
     if (overall === publishedState) return;
     upsertSearchAttributes([
-      { key: JOB_IDS_SEARCH_ATTRIBUTE, value: tracker.all().map((j) => j.jobId) },
+      { key: JOB_IDS_SEARCH_ATTRIBUTE, value: searchableJobIds(tracker.all().map((j) => j.jobId)) },
       { key: RECOVERY_STATE_SEARCH_ATTRIBUTE, value: overall },
     ]);
     publishedState = overall;

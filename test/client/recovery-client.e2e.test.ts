@@ -75,6 +75,20 @@ async function escalated(workflowId: string): Promise<void> {
 }
 
 describe('client helpers on the dev server against the emulator', () => {
+  it('starts and watches 1,000 jobs in one workflow, with the first 100 IDs in the search attribute (its 2 KB limit)', async () => {
+    const jobs = Array.from({ length: 1_000 }, () => longRunningJob());
+    const { workflowId, handle } = await start(jobs);
+    await waitFor(
+      async () => {
+        const status = await getRecoveryStatus(env.client, workflowId);
+        return status.jobs.length === 1_000 && status.jobs.every((j) => j.lastKnownState === 'RUNNING');
+      },
+      { timeoutMs: 45_000, description: 'every job to be seen running' },
+    );
+    const { typedSearchAttributes } = await handle.describe();
+    expect(typedSearchAttributes.get(JOB_IDS_SEARCH_ATTRIBUTE)).toEqual(jobs.slice(0, 100));
+  });
+
   it('joins the running workflow when the same job set is started again', async () => {
     const jobs = [longRunningJob(), longRunningJob()];
     const first = await start(jobs);
