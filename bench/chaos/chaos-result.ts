@@ -1,0 +1,178 @@
+/**
+ * The result of a chaos run: the figures the issue asks for (snake_case, as written to bench/results/chaos*.json),
+ * the configuration that produced them, and the details and evidence behind them.
+ */
+import type { ChaosAudit, ChaosViolation } from './chaos-audit';
+import type { ChaosEventLog, KillRecord, RestartRecord } from './chaos-events';
+import type { ResolvedChaosOptions } from './chaos-options';
+import type { ChaosPlan } from './chaos-plan';
+import { countBy } from './count-by';
+import type { WorkflowRecord } from './workflow-driver';
+import type { UnexpectedWorkerExit } from './worker-fleet';
+
+/** Most violations written out in full; the counts are always exact. */
+const MAX_VIOLATIONS_SHOWN = 50;
+
+/** What `runChaos` returns. */
+export interface ChaosResult {
+  workflows: number;
+  jobs: number;
+  /** Jobs without a final outcome (see chaos-audit.ts). */
+  lost: number;
+  lost_workflows: number;
+  duplicate_retries: number;
+  wrong_outcomes: number;
+  worker_kills: number;
+  server_restarts: number;
+  faults_injected: number;
+  /** Wall-clock time of the whole run, setup and teardown included. */
+  duration_s: number;
+  config: ChaosConfig;
+  details: ChaosDetails;
+  /** The first violations, with their evidence (workflow IDs, ledger lines). */
+  violations: ChaosViolation[];
+  /** Logs, SQLite file, ledger and histories, kept when something went wrong; absent when removed. */
+  evidence_dir?: string;
+}
+
+/** The knobs of the run, as written to the results. */
+export interface ChaosConfig {
+  workflows: number;
+  jobs_per_workflow: number;
+  worker_processes: number;
+  worker_kills: number;
+  server_restarts: number;
+  fault_rate: number;
+  fault_kinds: readonly string[];
+  start_window_s: number;
+  drain_timeout_s: number;
+  max_retries_per_job: number;
+  decision_timeout: string;
+  poll_interval: string;
+  time_scale: number;
+  seed: number;
+}
+
+/** What happened, in more detail than the headline figures. */
+export interface ChaosDetails {
+  /** Jobs per scripted scenario. */
+  scenarios: Record<string, number>;
+  /** Jobs per outcome in the workflows' results. */
+  outcomes: Record<string, number>;
+  /** From the first start to the last result. */
+  chaos_phase_s: number;
+  /** Each workflow's time from its start call returning to its result arriving. */
+  workflow_duration_s: { p50: number; p95: number; max: number };
+  kills: KillRecord[];
+  kills_with_retry_jobs_in_flight: number;
+  restarts: RestartRecord[];
+  /** Worker processes that died without being killed (each was restarted). */
+  unexpected_worker_exits: UnexpectedWorkerExit[];
+  api_requests: number;
+  retry_jobs_requests: Record<string, number>;
+  retries_applied: number;
+  /** Most RetryJobs the emulator admitted in any one-second window (the API allows 2). */
+  max_retry_jobs_per_second: number;
+  faults_by_kind: Record<string, number>;
+  faults_by_action: Record<string, number>;
+  /** Runs of each helper workflow type (RetryJobs dispatcher, job watcher); more than one: it continued as new. */
+  helper_workflow_runs: Record<string, number>;
+}
+
+/** Everything the summary is made of. */
+export interface ChaosRunFacts {
+  options: ResolvedChaosOptions;
+  faultKinds: readonly string[];
+  plan: ChaosPlan;
+  records: readonly WorkflowRecord[];
+  audit: ChaosAudit;
+  events: ChaosEventLog;
+  unexpectedExits: UnexpectedWorkerExit[];
+  apiRequests: number;
+  maxRetryJobsPerSecond: number;
+  helperWorkflowRuns: Record<string, number>;
+  durationMs: number;
+  chaosPhaseMs: number;
+}
+
+/** Builds the result written to bench/results. */
+export function summarizeChaosRun(facts: ChaosRunFacts): ChaosResult {
+  const { options, audit, events } = facts;
+  return {
+    workflows: facts.records.length,
+    jobs: audit.jobs,
+    lost: audit.lost,
+    lost_workflows: audit.lostWorkflows,
+    duplicate_retries: audit.duplicateRetries,
+    wrong_outcomes: audit.wrongOutcomes,
+    worker_kills: events.kills.length,
+    server_restarts: events.restarts.length,
+    faults_injected: audit.faultsInjected,
+    duration_s: toSeconds(facts.durationMs),
+    config: {
+      workflows: options.workflows,
+      jobs_per_workflow: options.jobsPerWorkflow,
+      worker_processes: options.workerProcesses,
+      worker_kills: options.workerKills,
+      server_restarts: options.serverRestarts,
+      fault_rate: options.faultRate,
+      fault_kinds: options.faultRate > 0 ? facts.faultKinds : [],
+      start_window_s: toSeconds(options.startWindowMs),
+      drain_timeout_s: toSeconds(options.drainTimeoutMs),
+      max_retries_per_job: options.maxRetriesPerJob,
+      decision_timeout: options.decisionTimeout,
+      poll_interval: options.pollInterval,
+      time_scale: options.timeScale,
+      seed: options.seed,
+    },
+    details: {
+      scenarios: countBy(
+        facts.plan.workflows.flatMap((wf) => wf.jobs),
+        (job) => job.scenario,
+      ),
+      outcomes: countBy(
+        facts.records.flatMap((r) => r.result?.jobs ?? []),
+        (job) => job.outcome ?? 'NONE',
+      ),
+      chaos_phase_s: toSeconds(facts.chaosPhaseMs),
+      workflow_duration_s: durationPercentiles(facts.records),
+      kills: events.kills,
+      kills_with_retry_jobs_in_flight: events.kills.filter((k) => k.retryJobsInFlight).length,
+      restarts: events.restarts,
+      unexpected_worker_exits: facts.unexpectedExits,
+      api_requests: facts.apiRequests,
+      retry_jobs_requests: audit.retryJobsRequests,
+      retries_applied: audit.appliedRetries,
+      max_retry_jobs_per_second: facts.maxRetryJobsPerSecond,
+      faults_by_kind: audit.faultsByKind,
+      faults_by_action: audit.faultsByAction,
+      helper_workflow_runs: facts.helperWorkflowRuns,
+    },
+    violations: audit.violations.slice(0, MAX_VIOLATIONS_SHOWN),
+  };
+}
+
+/** True when the run proved what it must: nothing lost, retried twice or wrong, and every disruption happened. */
+export function chaosRunPassed(result: ChaosResult): boolean {
+  return (
+    result.lost === 0 &&
+    result.duplicate_retries === 0 &&
+    result.wrong_outcomes === 0 &&
+    result.worker_kills === result.config.worker_kills &&
+    result.server_restarts === result.config.server_restarts
+  );
+}
+
+function durationPercentiles(records: readonly WorkflowRecord[]): ChaosDetails['workflow_duration_s'] {
+  const durations = records
+    .filter((r) => r.result !== undefined && r.startedAtMs !== undefined && r.finishedAtMs !== undefined)
+    .map((r) => (r.finishedAtMs ?? 0) - (r.startedAtMs ?? 0))
+    .sort((a, b) => a - b);
+  const at = (q: number): number =>
+    toSeconds(durations[Math.min(durations.length - 1, Math.floor(q * durations.length))] ?? 0);
+  return { p50: at(0.5), p95: at(0.95), max: toSeconds(durations[durations.length - 1] ?? 0) };
+}
+
+function toSeconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
+}
