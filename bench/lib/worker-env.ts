@@ -1,0 +1,49 @@
+/**
+ * The environment of a benchmark's worker processes: what an operator would export to point `src/worker.ts` at
+ * a Temporal server and at the Tencent Batch emulator. Only the variables a benchmark varies on purpose are set;
+ * everything else keeps the worker's documented default, so the figures describe the product as shipped.
+ */
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_EMULATOR_CREDENTIALS, type RunningEmulator } from '../../src/emulator';
+import type { RecoveryTaskQueues } from '../../src/runtime/recovery-workers';
+import { WORKER_VARIABLES } from '../../src/runtime/worker-config';
+
+/** What a benchmark may change in the worker's configuration. */
+export interface WorkerEnvOptions {
+  temporalAddress: string;
+  emulator: RunningEmulator;
+  queues: RecoveryTaskQueues;
+  /** `TENCENT_BATCH_RETRY_JOBS_RPS`; unset keeps the worker's default (2). */
+  retryJobsPerSecond?: number;
+  /** `TENCENT_BATCH_DESCRIBE_RPS`; unset keeps the worker's default (2). */
+  describePerSecond?: number;
+  /** `TENCENT_BATCH_RECOVERY_LOG_LEVEL`; unset keeps INFO. */
+  logLevel?: string;
+}
+
+/** Task queues of their own, so one benchmark's backlog never reaches another's workers. */
+export function benchQueues(name: string): RecoveryTaskQueues {
+  const id = `${name}-${randomUUID().slice(0, 8)}`;
+  return { workflow: `bench-${id}`, retry: `bench-${id}-retry`, describe: `bench-${id}-describe` };
+}
+
+/** The variables of {@link WorkerEnvOptions}, by their documented names. */
+export function workerEnv(options: WorkerEnvOptions): Record<string, string> {
+  const env: Record<string, string> = {
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_NAMESPACE: 'default',
+    TENCENTCLOUD_SECRET_ID: DEFAULT_EMULATOR_CREDENTIALS.secretId,
+    TENCENTCLOUD_SECRET_KEY: DEFAULT_EMULATOR_CREDENTIALS.secretKey,
+    TENCENT_BATCH_ENDPOINT: options.emulator.endpoint,
+    TENCENT_BATCH_PROTOCOL: 'http://',
+    [WORKER_VARIABLES.workflowQueue]: options.queues.workflow,
+    [WORKER_VARIABLES.retryQueue]: options.queues.retry,
+    [WORKER_VARIABLES.describeQueue]: options.queues.describe,
+  };
+  if (options.retryJobsPerSecond !== undefined)
+    env[WORKER_VARIABLES.retryRps] = String(options.retryJobsPerSecond);
+  if (options.describePerSecond !== undefined)
+    env[WORKER_VARIABLES.describeRps] = String(options.describePerSecond);
+  if (options.logLevel !== undefined) env[WORKER_VARIABLES.logLevel] = options.logLevel;
+  return env;
+}
