@@ -36,7 +36,7 @@ const OPTIONS = {
   /** How long the workflows may take to read every job once before the window starts anyway. */
   setupSeconds: 120,
   workers: 1,
-  /** JSON object merged into every workflow input (e.g. '{"coalescePolls":false}'). */
+  /** JSON object merged into every workflow input (e.g. '{"policy":{"pollInterval":"30s"}}'). */
   input: '',
   /** File name of the results in bench/results/ (without extension), e.g. to keep a variant next to the default. */
   out: 'poll-cost',

@@ -5,7 +5,7 @@
  * calls, how long the wave took from the failure to the last retry, how much of that went into seeing the
  * failures, and whether every job was retried exactly once; from Temporal: every workflow's result.
  *
- *   npm run bench:rate-wave [-- --layouts 500x1,10x50 --poll-interval 10s --input '{"coalescePolls":false}']
+ *   npm run bench:rate-wave [-- --layouts 500x1,10x50 --poll-interval 10s --input '{"label":"wave"}']
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { DEFAULT_RATE_LIMITS, type RunningEmulator } from '../src/emulator';
@@ -54,7 +54,7 @@ const OPTIONS = {
   waveTimeoutSeconds: 180,
   /** Bound on the workflows ending after the wave (the retried jobs rerun 2 s, then a poll sees SUCCEED). */
   settleTimeoutSeconds: 90,
-  /** JSON object merged into every workflow input (e.g. '{"coalescePolls":false}'). */
+  /** JSON object merged into every workflow input (e.g. '{"policy":{"pollInterval":"30s"}}'). */
   input: '',
 };
 

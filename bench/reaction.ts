@@ -37,7 +37,7 @@ const OPTIONS = {
   tailSeconds: 90,
   setupSeconds: 60,
   seed: 7,
-  /** JSON object merged into every workflow input (e.g. '{"coalescePolls":false}'). */
+  /** JSON object merged into every workflow input (e.g. '{"policy":{"pollInterval":"30s"}}'). */
   input: '',
 };
 

@@ -57,7 +57,7 @@ const OPTIONS = {
   steadySeconds: 120,
   /** Worker processes (src/worker.ts); one makes the per-process figures direct. */
   workers: 1,
-  /** JSON object merged into every workflow input (e.g. '{"coalescePolls":false}'). */
+  /** JSON object merged into every workflow input (e.g. '{"policy":{"pollInterval":"30s"}}'). */
   input: '',
 };
 

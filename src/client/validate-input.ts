@@ -5,6 +5,7 @@
 import { normalizeJobIds } from '../shared/job-id';
 import { resolvePolicy } from '../shared/recovery-policy';
 import type { RecoverBatchJobsInput } from '../shared/recovery-types';
+import { removedInputFieldProblems } from '../shared/removed-input-fields';
 import { InvalidRecoveryInputError } from './errors';
 import { describeJobIdProblem } from './workflow-id';
 
@@ -41,6 +42,7 @@ export function checkRecoveryInput(input: RecoverBatchJobsInput): RecoveryInputC
       problems.push(`taskQueues.${key} must be a non-empty string`);
     }
   }
+  problems.push(...removedInputFieldProblems(input));
   if (input.carriedState !== undefined) {
     problems.push('carriedState is set by the workflow itself when it continues as new; leave it out');
   }

@@ -103,17 +103,6 @@ export interface RecoverBatchJobsInput {
   label?: string;
   /** Task queue overrides, for deployments that rename them. */
   taskQueues?: TaskQueuesInput;
-  /**
-   * Send due retries through the RetryJobs dispatcher, which merges the failures of every recovery workflow into
-   * shared calls of up to 100 jobs. `false` calls RetryJobs directly from this workflow (one call per round).
-   * @default true
-   */
-  coalesceRetries?: boolean;
-  /**
-   * Let the shared job watcher read this workflow's jobs together with every other recovery workflow's (up to 100
-   * per DescribeJobs call) and signal what changed. `false` polls this workflow's jobs itself. @default true
-   */
-  coalescePolls?: boolean;
   /** Set by the workflow itself when it continues as new. Callers leave it out. */
   carriedState?: CarriedState;
 }

@@ -14,6 +14,8 @@ export interface WatchRequest {
   jobs: KnownJobState[];
   /** The owner's poll interval; the watcher polls at the shortest interval among its owners. */
   pollIntervalMs: number;
+  /** Read these jobs now, whatever the watcher read last (the owner was told a job changed). */
+  lookNow?: boolean;
 }
 
 /** Watcher → owner: jobs whose state differs from what the owner knew, or why they could not be read. */

@@ -8,7 +8,6 @@
 import {
   allHandlersFinished,
   condition,
-  patched,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
@@ -43,9 +42,6 @@ const CALL_SPACING_MS = 1_000;
 
 /** The longest a partial batch waits for calls in flight. */
 const MAX_HOLD_MS = 2_000;
-
-/** Marks dispatcher runs that hold partial batches; earlier histories replay without the hold. */
-export const DISPATCH_CAP_PATCH = 'dispatcher-calls-in-flight-cap-v1';
 
 export async function retryJobsDispatcherWorkflow(input: RetryDispatcherInput = {}): Promise<void> {
   const { retryFailedJobs } = proxyActivities<Activities>(
@@ -118,7 +114,7 @@ export async function retryJobsDispatcherWorkflow(input: RetryDispatcherInput = 
     if (queue.length === 0) break;
     await condition(batchIsFull, gatherWindowMs);
     if (!batchIsFull() && (inFlight > 0 || Date.now() < lastDispatchMs + CALL_SPACING_MS)) {
-      if (patched(DISPATCH_CAP_PATCH)) await holdPartialBatch();
+      await holdPartialBatch();
     }
     const batch = takeBatch(queue);
     lastDispatchMs = Date.now();

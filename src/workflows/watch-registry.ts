@@ -17,7 +17,10 @@ export class WatchRegistry {
     return registry;
   }
 
-  /** Replaces the owner's registration with `request` (what the owner knows now); no jobs ends it. */
+  /**
+   * Replaces the owner's registration with `request` (what the owner knows now); no jobs ends it. With `lookNow`
+   * the watcher forgets what it read of these jobs, so they get a read of their own soon.
+   */
   register(request: WatchRequest, nowMs: number): void {
     if (request.jobs.length === 0) {
       this.owners.delete(request.ownerWorkflowId);
@@ -29,6 +32,7 @@ export class WatchRegistry {
       pollIntervalMs: Math.max(MIN_POLL_INTERVAL_MS, request.pollIntervalMs),
       registeredAtMs: nowMs,
     });
+    if (request.lookNow) for (const { jobId } of request.jobs) this.seen.delete(jobId);
   }
 
   drop(ownerWorkflowId: string): void {

@@ -23,6 +23,19 @@ describe('checkRecoveryInput', () => {
     ]);
   });
 
+  it('names each removed input field a caller still sets', () => {
+    const input = { jobIds: ['job-aaaaaaaa'], coalescePolls: false, coalesceRetries: true };
+    const checked = checkRecoveryInput(input);
+    expect(!checked.ok && checked.problems).toEqual([
+      expect.stringMatching(
+        /^coalescePolls was removed \(job states are always read by the shared job watcher\)/,
+      ),
+      expect.stringMatching(
+        /^coalesceRetries was removed \(retries always go through the RetryJobs dispatcher\)/,
+      ),
+    ]);
+  });
+
   it('refuses carriedState, which only the workflow itself sets', () => {
     const input = {
       jobIds: ['job-aaaaaaaa'],

@@ -7,9 +7,9 @@ import { temporal } from '@temporalio/proto';
 export const HISTORY_FIXTURES_DIR = path.resolve(__dirname, '../fixtures/histories');
 
 /**
- * With RECORD_HISTORIES=1, saves the workflow's history as a replay fixture named `name`. Re-record only when a
- * workflow change is meant to be compatible (or is guarded by `patched()`): the fixtures pin what running
- * workflows in production have already recorded.
+ * With RECORD_HISTORIES=1, saves the workflow's history as a replay fixture named `name`. The fixtures pin what
+ * running workflows have recorded: before the first release they are re-recorded with the code; after it, a
+ * change to released histories is guarded (`patched()` or Worker Versioning) and the released fixtures stay.
  */
 export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;

@@ -25,6 +25,18 @@ describe('WatchRegistry', () => {
     expect(r.pollIntervalMs()).toBe(5_000);
   });
 
+  it('forgets what it read of the jobs of an owner that asks for a look now', () => {
+    const r = new WatchRegistry();
+    const jobs = [{ jobId: 'job-aaaaaaaa', state: 'RUNNING' as const }];
+    r.register({ ownerWorkflowId: 'a', jobs, pollIntervalMs: 1_000 }, 0);
+    r.changesFor([snap('job-aaaaaaaa', 'RUNNING')]);
+    expect(r.unseenJobIds()).toEqual([]);
+    r.register({ ownerWorkflowId: 'a', jobs, pollIntervalMs: 1_000 }, 1);
+    expect(r.unseenJobIds()).toEqual([]);
+    r.register({ ownerWorkflowId: 'a', jobs, pollIntervalMs: 1_000, lookNow: true }, 2);
+    expect(r.unseenJobIds()).toEqual(['job-aaaaaaaa']);
+  });
+
   it('tells each owner only what differs from what it knows, once', () => {
     const r = new WatchRegistry();
     r.register(

@@ -65,11 +65,8 @@ async function withWorker<T>(
       },
     },
   });
-  // One workflow at a time: it polls and retries by itself here; the dispatcher and the watcher have tests of
-  // their own (and one below).
+  // The job watcher and the RetryJobs dispatcher run on the same queue; they have tests of their own too.
   const input = (i: RecoverBatchJobsInput): RecoverBatchJobsInput => ({
-    coalesceRetries: false,
-    coalescePolls: false,
     ...i,
     taskQueues: { retry: taskQueue, describe: taskQueue },
   });
@@ -116,24 +113,15 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
       );
       const result = await handle.result();
       expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
-      const { events } = await handle.fetchHistory();
-      expect(events?.some((e) => e.timerStartedEventAttributes)).toBe(false);
-    });
-  });
-
-  it('waits five hours for a long job without adding history per poll', async () => {
-    const api = new ScriptedBatchApi(300).script('job-aaaaaaaa', ['SUCCEED']);
-    await withWorker(api, async ({ taskQueue, input }) => {
-      const handle = await start(
-        taskQueue,
-        input({ jobIds: ['job-aaaaaaaa'], policy: { pollInterval: '1m' } }),
+      // The hand-over to the dispatcher follows the watcher's news with no timer firing in between.
+      const events = (await handle.fetchHistory()).events ?? [];
+      const handOver = events.findIndex(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'requestRetries',
       );
-      const result = await handle.result();
-      expect(result.overall).toBe('SUCCEEDED');
-      await recordHistory(handle, 'ts-five-hour-wait');
-      const { events } = await handle.fetchHistory();
-      // ~300 one-minute polls happened; history holds a handful of events, not hundreds.
-      expect(events?.length ?? 0).toBeLessThan(40);
+      const signals = events.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName);
+      const news = signals.slice(0, handOver).lastIndexOf('watchedJobsChanged');
+      expect(news).toBeGreaterThan(0);
+      expect(events.slice(news, handOver).some((e) => e.timerFiredEventAttributes)).toBe(false);
     });
   });
 
@@ -143,14 +131,14 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
       const before = await env.currentTimeMs();
       const handle = await start(
         taskQueue,
-        input({ jobIds: ['job-aaaaaaaa'], policy: { pollInterval: '1m' }, coalescePolls: true }),
+        input({ jobIds: ['job-aaaaaaaa'], policy: { pollInterval: '1m' } }),
       );
       const result = await handle.result();
       expect(result.overall).toBe('SUCCEEDED');
       // The job ends on its 300th read: the watcher polled about once a minute for five hours (a rebuilt poll set
       // reads at once).
       expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(280 * 60_000);
-      await recordHistory(handle, 'ts-five-hour-wait-watched');
+      await recordHistory(handle, 'ts-five-hour-wait');
       const owner = (await handle.fetchHistory()).events ?? [];
       const watcher = env.client.workflow.getHandle(`${DEFAULT_JOB_WATCHER_WORKFLOW_ID}:${taskQueue}`);
       const watcherEvents = (await watcher.fetchHistory()).events ?? [];
@@ -306,6 +294,19 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
       expect(cause).toBeInstanceOf(ApplicationFailure);
       expect(cause).toMatchObject({ type: ErrorType.InvalidJobId, nonRetryable: true });
       expect((cause as ApplicationFailure).message).toMatch(/jobIds\[1\]="JOB-1"/);
+    });
+  });
+
+  it('fails at once, non-retryable, on an input field that was removed, naming it', async () => {
+    const api = new ScriptedBatchApi();
+    await withWorker(api, async ({ taskQueue, input }) => {
+      const removed = { ...input({ jobIds: ['job-aaaaaaaa'] }), coalescePolls: false };
+      const handle = await start(taskQueue, removed);
+      const err: unknown = await handle.result().catch((e: unknown) => e);
+      const cause = (err as WorkflowFailedError).cause;
+      expect(cause).toMatchObject({ type: ErrorType.InvalidInput, nonRetryable: true });
+      expect((cause as ApplicationFailure).message).toMatch(/coalescePolls was removed/);
+      expect(api.retriesOf('job-aaaaaaaa')).toBe(0);
     });
   });
 

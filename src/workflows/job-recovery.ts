@@ -1,0 +1,373 @@
+/**
+ * One run of `recoverBatchJobsWorkflow`: the jobs' state (a {@link JobTracker}), the links to the shared job
+ * watcher and RetryJobs dispatcher, and the steps the workflow's loop takes. Message handlers are one call each
+ * into this class; the steps decide with the tracker and act through activities.
+ */
+import {
+  isCancellation,
+  log,
+  metricMeter,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+  condition,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { JobSnapshot, ObservedFailure } from '../shared/batch-types';
+import type { RetryAnswer } from '../shared/dispatcher-types';
+import {
+  DEFAULT_DESCRIBE_TASK_QUEUE,
+  DEFAULT_JOB_WATCHER_WORKFLOW_ID,
+  DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID,
+  DEFAULT_RETRY_TASK_QUEUE,
+  JOBS_RECOVERED_METRIC,
+  MAX_JOB_IDS_PER_REQUEST,
+} from '../shared/constants';
+import { chunk } from '../shared/job-id';
+import { resolveEscalationUpdate } from '../shared/messages';
+import { rulesNeedDetails, type ResolvedPolicy } from '../shared/recovery-policy';
+import type {
+  DecisionAck,
+  EscalationNotice,
+  JobStateChangedSignal,
+  RecoverBatchJobsInput,
+  RecoverBatchJobsResult,
+  RecoveryOverallState,
+  RecoveryStatus,
+  ResolveEscalationInput,
+  RetryNowInput,
+} from '../shared/recovery-types';
+import type { WatchedJobsChanged } from '../shared/watcher-types';
+import { describeActivityError } from './activity-errors';
+import { NOTIFY_ESCALATION_OPTIONS, describeOptions } from './activity-options';
+import { DispatcherLink, type DispatchResult } from './dispatcher-link';
+import { JobTracker, type EscalationRequest } from './job-tracker';
+import {
+  JOB_IDS_SEARCH_ATTRIBUTE,
+  RECOVERY_STATE_SEARCH_ATTRIBUTE,
+  searchableJobIds,
+} from './search-attributes';
+import { WatcherLink } from './watcher-link';
+
+const { notifyEscalation } = proxyActivities<Activities>(NOTIFY_ESCALATION_OPTIONS);
+
+export class JobRecovery {
+  readonly tracker: JobTracker;
+  private readonly watcher: WatcherLink;
+  private readonly dispatcher: DispatcherLink;
+  private readonly describeJobFailures: Activities['describeJobFailures'];
+  private readonly needDetailsForRules: boolean;
+  private readonly jobsRecovered = metricMeter.createCounter(
+    JOBS_RECOVERED_METRIC,
+    'jobs',
+    'Jobs that reached SUCCEED after at least one retry',
+  );
+  private wakeRequested = false;
+  /** Set when job states could not be read for good (credentials refused): no reads until someone acts. */
+  private pollingSuspended = false;
+  private nextCheckAtMs: number | undefined;
+  private publishedState: RecoveryOverallState | undefined;
+
+  constructor(
+    private readonly input: RecoverBatchJobsInput,
+    private readonly jobIds: string[],
+    private readonly policy: ResolvedPolicy,
+  ) {
+    const retryQueue = input.taskQueues?.retry ?? DEFAULT_RETRY_TASK_QUEUE;
+    const describeQueue = input.taskQueues?.describe ?? DEFAULT_DESCRIBE_TASK_QUEUE;
+    this.tracker = input.carriedState
+      ? JobTracker.fromCarried(policy, input.carriedState)
+      : new JobTracker(policy, Date.now(), jobIds);
+    this.watcher = new WatcherLink({
+      watcherWorkflowId: `${DEFAULT_JOB_WATCHER_WORKFLOW_ID}:${describeQueue}`,
+      watcherTaskQueue: workflowInfo().taskQueue,
+      describeTaskQueue: describeQueue,
+      ownerWorkflowId: workflowInfo().workflowId,
+      pollIntervalMs: policy.pollIntervalMs,
+    });
+    this.dispatcher = new DispatcherLink(`${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${retryQueue}`, retryQueue);
+    this.describeJobFailures = proxyActivities<Activities>(
+      describeOptions(describeQueue),
+    ).describeJobFailures;
+    this.needDetailsForRules = rulesNeedDetails(policy.retryRules);
+  }
+
+  // ── Message handlers ────────────────────────────────────────────────────────────────────────────────────
+
+  status(): RecoveryStatus {
+    const { tracker, nextCheckAtMs } = this;
+    return {
+      overall: tracker.overall(),
+      label: this.input.label,
+      startedAt: new Date(tracker.startedAtMs).toISOString(),
+      deadline: new Date(tracker.deadlineMs).toISOString(),
+      nextCheckAt: nextCheckAtMs === undefined ? undefined : new Date(nextCheckAtMs).toISOString(),
+      jobs: tracker.all(),
+    };
+  }
+
+  jobStateChanged({ jobId }: JobStateChangedSignal): void {
+    if (!this.tracker.get(jobId)) {
+      log.warn('jobStateChanged signal for a job this workflow does not watch', { jobId });
+      return;
+    }
+    this.watcher.requestLook();
+    this.resume();
+  }
+
+  watcherNews(message: WatchedJobsChanged): void {
+    this.watcher.receive({
+      ...message,
+      snapshots: message.snapshots.filter((s) => this.tracker.get(s.jobId)),
+    });
+  }
+
+  retryAnswered(answer: RetryAnswer): void {
+    this.dispatcher.receive(answer);
+  }
+
+  validateDecision(decision: ResolveEscalationInput): void {
+    this.tracker.validateDecision(decision);
+  }
+
+  resolveEscalation(decision: ResolveEscalationInput): DecisionAck {
+    const changed = this.tracker.applyDecision(decision, Date.now());
+    log.info('Operator decision applied', {
+      decision: decision.decision,
+      jobIds: changed,
+      operator: decision.operator,
+    });
+    this.resume();
+    return { jobIds: changed };
+  }
+
+  validateRetryNow(request: RetryNowInput): void {
+    this.tracker.validateRetryNow(request);
+  }
+
+  retryNow(request: RetryNowInput): DecisionAck {
+    const changed = this.tracker.retryNow(request, Date.now());
+    this.wakeRequested = true;
+    return { jobIds: changed };
+  }
+
+  // ── Steps of the workflow's loop ────────────────────────────────────────────────────────────────────────
+
+  hasOpenJobs(): boolean {
+    return this.tracker.hasOpenJobs();
+  }
+
+  /** Starts a turn of the loop: what wakes the workflow from now on is news. */
+  beginTurn(): void {
+    this.wakeRequested = false;
+  }
+
+  /** Escalates what timed out: the deadline, a stuck job, a decision not made in time. */
+  async escalateExpired(): Promise<void> {
+    await this.escalate(this.tracker.expire(Date.now()));
+  }
+
+  /** Hands every failure whose backoff has ended to the dispatcher, and applies its outcomes. */
+  async sendDueRetries(): Promise<void> {
+    const parts = chunk(this.tracker.dueRetries(Date.now()), MAX_JOB_IDS_PER_REQUEST);
+    await Promise.all(
+      parts.map(async (failures) => this.applyRetryResult(failures, await this.dispatcher.retry(failures))),
+    );
+  }
+
+  /** Waits for the watcher's news, a message, the registration's renewal, or the next due moment. */
+  async waitForChange(): Promise<JobSnapshot[]> {
+    const wakeAt = this.tracker.nextWakeAtMs() ?? Date.now() + this.policy.pollIntervalMs;
+    if (wakeAt <= Date.now() || this.wakeRequested) return [];
+    if (this.pollingSuspended) {
+      await this.sleepUntil(wakeAt);
+      return [];
+    }
+    try {
+      await this.watcher.keepRegistered(this.tracker.pollTargets(), Date.now());
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // The Temporal server refused the signal for minutes: try again after one poll interval.
+      log.warn('Could not register with the job watcher', { error: describeActivityError(err) });
+      await this.sleepUntil(Math.min(wakeAt, Date.now() + this.policy.pollIntervalMs));
+      return [];
+    }
+    this.nextCheckAtMs = Date.now();
+    const renewAt = this.watcher.renewAtMs(Date.now());
+    await condition(
+      () => this.wakeRequested || this.watcher.hasNews(),
+      Math.min(wakeAt, renewAt) - Date.now(),
+    );
+    this.nextCheckAtMs = undefined;
+    const { snapshots, refusal } = this.watcher.takeNews();
+    if (refusal) await this.suspendPolling(refusal.code, refusal.message);
+    return snapshots;
+  }
+
+  /** Applies fresh snapshots: successes end, failures get details if needed and a decision. */
+  async handleSnapshots(snapshots: JobSnapshot[]): Promise<void> {
+    if (snapshots.length === 0) return;
+    const recoveredBefore = this.recoveredCount();
+    const { failed, escalate } = this.tracker.observe(snapshots, Date.now());
+    const recovered = this.recoveredCount() - recoveredBefore;
+    if (recovered > 0) this.jobsRecovered.add(recovered);
+    await this.escalate(escalate);
+    if (failed.length === 0) return;
+    const needDetails = failed.filter((id) => this.tracker.needsDetails(id, this.needDetailsForRules));
+    // Without details every rule condition is unknown; a retry is still the safe default.
+    if (needDetails.length > 0) await this.readDetails(needDetails).catch(bestEffort('failure details'));
+    const decisions = failed
+      .map((id) => this.tracker.decideFailure(id, Date.now(), Math.random))
+      .filter((r): r is EscalationRequest => r !== undefined);
+    await this.escalate(decisions);
+  }
+
+  /** Upserts the search attributes and the UI summary when the overall state changed. */
+  publish(): void {
+    const overall = this.tracker.overall();
+    const label = this.input.label ? ` — ${this.input.label}` : '';
+    setCurrentDetails(`**${overall}** — ${this.tracker.summary()}${label}`);
+    if (overall === this.publishedState) return;
+    upsertSearchAttributes([
+      { key: JOB_IDS_SEARCH_ATTRIBUTE, value: searchableJobIds(this.tracker.all().map((j) => j.jobId)) },
+      { key: RECOVERY_STATE_SEARCH_ATTRIBUTE, value: overall },
+    ]);
+    this.publishedState = overall;
+  }
+
+  shouldContinueAsNew(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= this.policy.continueAsNewAfterEvents;
+  }
+
+  /** The next run's input: the same request, with the jobs' state carried over. */
+  continueAsNewInput(): RecoverBatchJobsInput {
+    return {
+      ...this.input,
+      jobIds: this.jobIds,
+      carriedState: {
+        startedAt: new Date(this.tracker.startedAtMs).toISOString(),
+        jobs: this.tracker.all(),
+        continuedAsNewCount: (this.input.carriedState?.continuedAsNewCount ?? 0) + 1,
+      },
+    };
+  }
+
+  /** Leaves the watcher (best effort) once no job is open. */
+  async leave(): Promise<void> {
+    await this.watcher.leave().catch(bestEffort('leaving the job watcher'));
+  }
+
+  /** Ends every open job as CANCELLED, keeping its last known state. */
+  async cancel(): Promise<void> {
+    this.tracker.cancelAll(Date.now());
+    await this.leave();
+    this.publish();
+    log.info('Cancelled; jobs left as last seen', { summary: this.tracker.summary() });
+  }
+
+  result(): RecoverBatchJobsResult {
+    const overall = this.tracker.overall();
+    return {
+      overall: overall === 'SUCCEEDED' || overall === 'CANCELLED' ? overall : 'NEEDS_ATTENTION',
+      label: this.input.label,
+      startedAt: new Date(this.tracker.startedAtMs).toISOString(),
+      finishedAt: new Date(Date.now()).toISOString(),
+      jobs: this.tracker.all(),
+    };
+  }
+
+  // ── Parts of the steps ──────────────────────────────────────────────────────────────────────────────────
+
+  /** A person acted or a job changed: wake, and read again if reads were suspended. */
+  private resume(): void {
+    this.pollingSuspended = false;
+    this.wakeRequested = true;
+  }
+
+  private async sleepUntil(wakeAtMs: number): Promise<void> {
+    this.nextCheckAtMs = this.pollingSuspended ? undefined : wakeAtMs;
+    await condition(() => this.wakeRequested, wakeAtMs - Date.now());
+    this.nextCheckAtMs = undefined;
+  }
+
+  /** A refusal no retry can fix (credentials, permissions): people must act; no more reads until they do. */
+  private async suspendPolling(code: string, message: string): Promise<void> {
+    log.error('Reading job states failed for good', { code, message });
+    this.pollingSuspended = true;
+    await this.escalate(
+      this.tracker.escalateAllOpen('API_REFUSED', `reading job states failed: ${message}`, code),
+    );
+  }
+
+  /** Applies one hand-over's outcomes, or escalates its jobs when RetryJobs could not be sent. */
+  private async applyRetryResult(failures: ObservedFailure[], result: DispatchResult): Promise<void> {
+    if ('outcomes' in result) {
+      await this.escalate(this.tracker.applyRetryOutcomes(result.outcomes, Date.now()));
+      return;
+    }
+    log.error('RetryJobs could not be sent', { ...result, jobIds: failures.map((f) => f.jobId) });
+    const { code, message } = result;
+    await this.escalate(failures.map((f) => ({ jobId: f.jobId, reason: 'API_REFUSED', message, code })));
+  }
+
+  /** Escalates, reads the details a person needs, and notifies. Never throws but for cancellation. */
+  private async escalate(requests: EscalationRequest[]): Promise<void> {
+    const fresh = this.tracker.escalate(requests, Date.now());
+    if (fresh.length === 0) return;
+    this.publish();
+    const missingDetails = fresh
+      .map((r) => r.jobId)
+      .filter((id) => {
+        const failure = this.tracker.get(id)?.lastFailure;
+        return failure !== undefined && failure.failedTasks === undefined;
+      });
+    if (missingDetails.length > 0) {
+      await this.readDetails(missingDetails).catch(bestEffort('details for an escalation'));
+    }
+    await notifyEscalation(this.escalationNotice(fresh)).catch(bestEffort('escalation notice'));
+  }
+
+  private escalationNotice(fresh: EscalationRequest[]): EscalationNotice {
+    const { workflowId, runId } = workflowInfo();
+    return {
+      workflowId,
+      runId,
+      label: this.input.label,
+      jobs: fresh.map(({ jobId, reason, message, code }) => {
+        const job = this.tracker.get(jobId);
+        return {
+          jobId,
+          reason,
+          message,
+          code,
+          retries: job?.retries ?? 0,
+          lastKnownState: job?.lastKnownState,
+          lastFailure: job?.lastFailure,
+          decisionDeadline: job?.escalation?.decisionDeadline ?? '',
+        };
+      }),
+      howToDecide: `send Update "${resolveEscalationUpdate.name}" with {"decision": "RETRY"|"ABANDON"|"RESOLVE", "jobIds": [...], "extraRetries": N}`,
+    };
+  }
+
+  private async readDetails(ids: string[]): Promise<void> {
+    for (const part of chunk(ids, MAX_JOB_IDS_PER_REQUEST)) {
+      const { jobs } = await this.describeJobFailures({ jobIds: part });
+      this.tracker.addDetails(jobs);
+    }
+  }
+
+  private recoveredCount(): number {
+    return this.tracker.all().filter((j) => j.outcome === 'SUCCEEDED' && j.retries > 0).length;
+  }
+}
+
+/** A catch handler that lets cancellation through and logs anything else as best-effort work that failed. */
+function bestEffort(what: string): (err: unknown) => void {
+  return (err) => {
+    if (isCancellation(err)) throw err;
+    log.warn(`Best-effort step failed: ${what}`, { error: describeActivityError(err) });
+  };
+}

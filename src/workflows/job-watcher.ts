@@ -1,0 +1,202 @@
+/**
+ * One run of `jobStateWatcherWorkflow`: the registrations (a {@link WatchRegistry}) and the steps that read job
+ * states and tell owners what changed. The watcher only reads and tells; owners decide everything.
+ */
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { JobSnapshot } from '../shared/batch-types';
+import { DEFAULT_DESCRIBE_TASK_QUEUE, MAX_JOB_IDS_PER_REQUEST } from '../shared/constants';
+import { chunk } from '../shared/job-id';
+import {
+  watchedJobsChangedSignal,
+  type JobWatcherInput,
+  type WatchRequest,
+  type WatchedJobsChanged,
+} from '../shared/watcher-types';
+import { describeActivityError, refusedForGood } from './activity-errors';
+import { pollOptions, readStatesOptions } from './activity-options';
+import { WatchRegistry } from './watch-registry';
+
+/** A burst of new registrations (a pipeline starting 500 workflows) shares its first look. */
+const FIRST_LOOK_GATHER_MS = 1_000;
+
+/** How long one set of polls runs before the watcher rebuilds it (drops stale registrations and their jobs). */
+const DEFAULT_POLL_SET_LIFETIME_MS = 60 * 60_000;
+
+/** Continue as new well before the server's suggestion, so the carried registrations stay small per run. */
+const MAX_HISTORY_EVENTS = 10_000;
+
+/** What one read of a part brought: the jobs' snapshots, or the activity's failure. */
+type PartRead = { jobs: JobSnapshot[] } | { error: unknown };
+
+export class JobWatcher {
+  readonly registry: WatchRegistry;
+  private readonly describeQueue: string;
+  private readonly readJobStates: Activities['readJobStates'];
+  private readonly pollSetLifetimeMs: number;
+  /** A poll outlives its set a little, so that the set's own timer, not the poll's timeout, ends it. */
+  private readonly pollTimeoutMs: number;
+
+  constructor(private readonly input: JobWatcherInput) {
+    this.describeQueue = input.describeTaskQueue ?? DEFAULT_DESCRIBE_TASK_QUEUE;
+    this.readJobStates = proxyActivities<Activities>(readStatesOptions(this.describeQueue)).readJobStates;
+    this.pollSetLifetimeMs = input.pollSetLifetimeMs ?? DEFAULT_POLL_SET_LIFETIME_MS;
+    this.pollTimeoutMs = this.pollSetLifetimeMs + Math.min(5 * 60_000, this.pollSetLifetimeMs);
+    this.registry = WatchRegistry.fromCarried(input.owners ?? []);
+  }
+
+  /** The owners' signal. */
+  register(request: WatchRequest): void {
+    this.registry.register(request, Date.now());
+  }
+
+  timeToContinue(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= MAX_HISTORY_EVENTS;
+  }
+
+  /** The next run's input: the same settings, with the registrations carried over. */
+  continueAsNewInput(): JobWatcherInput {
+    return { ...this.input, owners: this.registry.toCarried() };
+  }
+
+  /** Drops registrations not renewed in time. */
+  expireStale(): void {
+    const expired = this.registry.expire(Date.now());
+    if (expired.length > 0) log.info('Dropped registrations not renewed in time', { owners: expired });
+  }
+
+  /** Waits until someone registers, or it is time to continue as new. */
+  async awaitOwners(): Promise<void> {
+    await condition(() => !this.registry.isEmpty() || this.timeToContinue());
+  }
+
+  /** A first look at the jobs the watcher never read (or was asked to read again), gathered for a moment. */
+  async firstLook(): Promise<string[]> {
+    await sleep(FIRST_LOOK_GATHER_MS);
+    const unseen = this.registry.unseenJobIds();
+    await this.readNow(unseen);
+    return unseen;
+  }
+
+  /** Polls every watched job until the poll set's lifetime ends, nobody is left, or it is time to continue. */
+  async pollForAWhile(): Promise<void> {
+    this.registry.forgetUnwatched();
+    const until = Date.now() + this.pollSetLifetimeMs;
+    const polls = new PollSet((part) => this.pollPart(part));
+    polls.start(this.registry.jobIds());
+    for (;;) {
+      const woken = await condition(
+        () => this.registry.unseenJobIds().length > 0 || this.registry.isEmpty() || this.timeToContinue(),
+        until - Date.now(),
+      );
+      if (!woken || this.registry.isEmpty() || this.timeToContinue()) break;
+      polls.start(await this.firstLook());
+    }
+    await polls.stop();
+  }
+
+  /** One read of `jobIds` now (one activity per 100, run together). */
+  private async readNow(jobIds: string[]): Promise<void> {
+    await Promise.all(
+      chunk(jobIds, MAX_JOB_IDS_PER_REQUEST).map(async (part) => {
+        const read = await this.readJobStates({ jobIds: part }).catch((error: unknown) => ({ error }));
+        await this.report(part, read);
+      }),
+    );
+  }
+
+  /** Polls one part (≤ 100 jobs) until nobody watches its jobs or the scope is cancelled; reports each change. */
+  private async pollPart(part: string[]): Promise<void> {
+    const { awaitJobChanges } = proxyActivities<Activities>(
+      pollOptions(this.registry.pollIntervalMs(), this.pollTimeoutMs, this.describeQueue),
+    );
+    let ids = part;
+    while (ids.length > 0) {
+      try {
+        await this.report(ids, await awaitJobChanges({ known: this.registry.seenStates(ids) }));
+      } catch (error) {
+        if (isCancellation(error)) return;
+        await this.report(ids, { error });
+      }
+      const watched = new Set(this.registry.jobIds());
+      ids = ids.filter((id) => watched.has(id));
+    }
+  }
+
+  /** Tells every owner what a read of `jobIds` changed for it, or, if the read was refused for good, why. */
+  private async report(jobIds: string[], read: PartRead): Promise<void> {
+    const messages = new Map<string, WatchedJobsChanged>();
+    if ('jobs' in read) {
+      for (const [owner, changed] of this.registry.changesFor(read.jobs))
+        messages.set(owner, { snapshots: changed });
+    } else if (!refusedForGood(read.error)) {
+      // Throttled or faulty for minutes, a poll's lifetime ended, or its cancellation was under way: these jobs
+      // are read again next time.
+      log.debug('Job states not read this time', { error: describeActivityError(read.error) });
+    } else {
+      // Refused for good (credentials, permissions): the owners must escalate; they register again once a person
+      // has acted, and until then nobody polls for them.
+      const error = describeActivityError(read.error);
+      for (const [owner, ids] of this.registry.ownersOf(jobIds)) {
+        messages.set(owner, { snapshots: [], error: { ...error, jobIds: ids } });
+        this.registry.drop(owner);
+      }
+    }
+    await Promise.all([...messages].map(([owner, message]) => this.tell(owner, message)));
+  }
+
+  private async tell(ownerWorkflowId: string, message: WatchedJobsChanged): Promise<void> {
+    try {
+      // Not cancellable: a poll set being torn down (rebuild, continue-as-new) must still deliver what it read.
+      await CancellationScope.nonCancellable(() =>
+        getExternalWorkflowHandle(ownerWorkflowId).signal(watchedJobsChangedSignal, message),
+      );
+    } catch (err) {
+      // The server could not deliver it: the owner ended (completed, terminated) without unregistering.
+      this.registry.drop(ownerWorkflowId);
+      log.info('Dropped the registration of a workflow that is gone', {
+        ownerWorkflowId,
+        error: String(err),
+      });
+    }
+  }
+}
+
+/** The polls of one poll set: one per part of ≤ 100 jobs, all cancelled together when the set ends. */
+class PollSet {
+  private readonly polled = new Set<string>();
+  private readonly running: Promise<void>[] = [];
+  private readonly scope = new CancellationScope();
+
+  constructor(private readonly pollPart: (part: string[]) => Promise<void>) {}
+
+  /** Starts polling the jobs among `jobIds` that this set does not poll yet. */
+  start(jobIds: string[]): void {
+    const fresh = jobIds.filter((id) => !this.polled.has(id));
+    fresh.forEach((id) => this.polled.add(id));
+    for (const part of chunk(fresh, MAX_JOB_IDS_PER_REQUEST)) {
+      const polling = this.scope.run(() => this.pollPart(part));
+      // Handled at once: a rejection left for the final allSettled would fail the workflow task meanwhile.
+      this.running.push(
+        polling.catch((err: unknown) => {
+          if (!isCancellation(err)) log.error('A poll of job states stopped', { error: String(err) });
+        }),
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.scope.cancel();
+    await Promise.allSettled(this.running);
+  }
+}
