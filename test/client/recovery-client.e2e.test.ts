@@ -196,7 +196,7 @@ describe('client helpers on the dev server against the emulator', () => {
     expect(emulator.ledger.retriesOf(flaky)).toHaveLength(1);
   });
 
-  it('reads job states at once on a jobStateChanged signal instead of at the next hourly poll', async () => {
+  it('has the job watcher read the job at once on a jobStateChanged signal instead of at the next hourly poll', async () => {
     const running = longRunningJob();
     const { workflowId, handle } = await start([running], { pollInterval: '1h' });
     await waitFor(async () => (await handle.query(statusQuery)).jobs[0]?.lastKnownState === 'RUNNING', {
@@ -204,6 +204,7 @@ describe('client helpers on the dev server against the emulator', () => {
       description: 'the first look at the job',
     });
     emulator.setJobState(running, 'SUCCEED');
+    const signalledAt = Date.now();
     await notifyJobStateChanged(env.client, workflowId, { jobId: running, state: 'SUCCEED' });
     const result = await waitFor(
       async () => {
@@ -213,11 +214,15 @@ describe('client helpers on the dev server against the emulator', () => {
       { timeoutMs: 15_000, description: 'the recovery to complete well before its next poll' },
     );
     expect(result.overall).toBe('SUCCEEDED');
-    // The signal made the workflow read its own job at once (it did not wait for anyone's next poll).
+    // The signal made the workflow ask the job watcher, the only reader of job states, to read its job at once.
     const { events } = await handle.fetchHistory();
-    const reads = (events ?? []).filter(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'readJobStates',
+    const looks = (events ?? []).filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'watchJobs',
     );
-    expect(reads).toHaveLength(1);
+    expect(looks.length).toBeGreaterThanOrEqual(2);
+    const readsAfterSignal = emulator.ledger
+      .entries({ action: 'DescribeJobs', since: signalledAt })
+      .filter((e) => ((e.params as { JobIds?: string[] }).JobIds ?? []).includes(running));
+    expect(readsAfterSignal.length).toBeGreaterThanOrEqual(1);
   });
 });

@@ -156,7 +156,7 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
           (a) => a.activityType?.name === 'retryFailedJobs' && a.lastStartedTime,
         );
       },
-      { timeoutMs: 30_000, description: 'the RetryJobs activity to start', intervalMs: 50 },
+      { timeoutMs: 60_000, description: 'the RetryJobs activity to start', intervalMs: 50 },
     );
     expect((await first.kill('SIGKILL')).signal).toBe('SIGKILL');
     track(startTsProcess(script, workerEnv));
@@ -165,5 +165,5 @@ describe('recoverBatchJobsWorkflow on the dev server against the emulator', () =
     expectOneRetryPerFailure(emu, job, 1);
     await recordHistory(handle, 'e2e-worker-killed-mid-retry');
     await recordHistory(dispatcher, 'e2e-retry-dispatcher');
-  }, 90_000);
+  }, 150_000);
 });
