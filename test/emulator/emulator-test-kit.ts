@@ -36,21 +36,38 @@ export function emulatorFixture(
   };
 }
 
+/** The request modes the Node SDK's client profile can select: its `signMethod` and `reqMethod`. */
+export const SDK_REQUEST_MODES = (['TC3-HMAC-SHA256', 'HmacSHA1', 'HmacSHA256'] as const).flatMap(
+  (signMethod) => (['POST', 'GET'] as const).map((reqMethod) => ({ signMethod, reqMethod })),
+);
+export type SdkRequestMode = (typeof SDK_REQUEST_MODES)[number];
+
 /** The real SDK's Batch client, configured for the emulator as users configure it. */
 export function sdkClient(
   emulator: Pick<RunningEmulator, 'endpoint'>,
-  overrides: { secretId?: string; secretKey?: string; reqTimeout?: number; region?: string } = {},
+  overrides: {
+    secretId?: string;
+    secretKey?: string;
+    token?: string;
+    reqTimeout?: number;
+    /** null: the client names no region. */
+    region?: string | null;
+    mode?: SdkRequestMode;
+  } = {},
 ): Client {
   return new Client({
     credential: {
       secretId: overrides.secretId ?? DEFAULT_EMULATOR_CREDENTIALS.secretId,
       secretKey: overrides.secretKey ?? DEFAULT_EMULATOR_CREDENTIALS.secretKey,
+      ...(overrides.token !== undefined ? { token: overrides.token } : {}),
     },
-    region: overrides.region ?? 'ap-guangzhou',
+    ...(overrides.region === null ? {} : { region: overrides.region ?? 'ap-guangzhou' }),
     profile: {
+      ...(overrides.mode ? { signMethod: overrides.mode.signMethod } : {}),
       httpProfile: {
         endpoint: emulator.endpoint,
         protocol: 'http://',
+        ...(overrides.mode ? { reqMethod: overrides.mode.reqMethod } : {}),
         ...(overrides.reqTimeout !== undefined ? { reqTimeout: overrides.reqTimeout } : {}),
       },
     },
