@@ -150,6 +150,13 @@ const kinds = {
     summary: 'a Tencent Cloud quota is exhausted',
     advice: `${NOT_RETRIED} Free quota (finish or delete jobs) or ask Tencent Cloud to raise it.`,
   },
+  // Not an API answer at all: most likely a new failure mode of the SDK, so retried within the policy.
+  unexpected: {
+    type: ErrorType.ServiceError,
+    retryable: true,
+    summary: 'the call failed in a way this package does not recognise',
+    advice: 'Retryable within the activity retry policy limits; report this as a bug if it persists.',
+  },
   // Unknown codes are retried: every family that can never succeed is in the table, so a new code is most
   // likely a new transient condition. The activity retry policy (which must be finite) is the limit.
   unknown: {
@@ -165,7 +172,15 @@ function withAdvice(kind: FailureKind, advice: string): FailureKind {
   return { ...kind, advice };
 }
 
-const FIX_CREDENTIALS = 'Not retried: fix the credentials and restart the worker.';
+/** Credentials refused, with what to check. */
+function refused(check: string): FailureKind {
+  return withAdvice(
+    kinds.credentialsRefused,
+    `Not retried: fix the credentials and restart the worker. ${check}`,
+  );
+}
+
+const CHECK_SECRET_ID = 'Check TENCENTCLOUD_SECRET_ID (the key may be wrong, deleted or disabled).';
 const CHECK_ENDPOINT = `${NOT_RETRIED} Check that TENCENT_BATCH_ENDPOINT points at the Batch API (version 2017-03-12).`;
 const CHECK_ZONE = `${NOT_RETRIED} Check TENCENTCLOUD_REGION and the zone of the job.`;
 const CHECK_IP = "Not retried: this host's IP address is refused by the account's IP policy.";
@@ -188,33 +203,21 @@ const CODE_TABLE: Readonly<Record<string, FailureKind>> = {
   FailedOperation: kinds.failedOperation,
 
   AuthFailure: kinds.credentialsRefused,
-  'AuthFailure.SecretIdNotFound': withAdvice(
-    kinds.credentialsRefused,
-    `${FIX_CREDENTIALS} Check TENCENTCLOUD_SECRET_ID (the key may be wrong, deleted or disabled).`,
-  ),
-  'AuthFailure.InvalidSecretId': withAdvice(
-    kinds.credentialsRefused,
-    `${FIX_CREDENTIALS} Check TENCENTCLOUD_SECRET_ID (the key may be wrong, deleted or disabled).`,
-  ),
-  'AuthFailure.SignatureFailure': withAdvice(
-    kinds.credentialsRefused,
-    `${FIX_CREDENTIALS} Check TENCENTCLOUD_SECRET_KEY: it must be the key of TENCENTCLOUD_SECRET_ID.`,
+  'AuthFailure.SecretIdNotFound': refused(CHECK_SECRET_ID),
+  'AuthFailure.InvalidSecretId': refused(CHECK_SECRET_ID),
+  'AuthFailure.SignatureFailure': refused(
+    'Check TENCENTCLOUD_SECRET_KEY: it must be the key of TENCENTCLOUD_SECRET_ID.',
   ),
   'AuthFailure.SignatureExpire': withAdvice(
     kinds.credentialsRefused,
     "Not retried: the request's timestamp was more than 5 minutes off Tencent Cloud's clock; sync this host's clock (NTP).",
   ),
-  'AuthFailure.TokenFailure': withAdvice(
-    kinds.credentialsRefused,
-    `${FIX_CREDENTIALS} TENCENTCLOUD_SESSION_TOKEN is invalid or expired: issue new temporary credentials.`,
+  'AuthFailure.TokenFailure': refused(
+    'TENCENTCLOUD_SESSION_TOKEN is invalid or expired: issue new temporary credentials.',
   ),
-  'AuthFailure.MFAFailure': withAdvice(
-    kinds.credentialsRefused,
-    `${FIX_CREDENTIALS} The identity requires MFA, which API calls cannot provide.`,
-  ),
-  'AuthFailure.InvalidAuthorization': withAdvice(
-    kinds.credentialsRefused,
-    `${FIX_CREDENTIALS} The Authorization header was rejected: check TENCENTCLOUD_SECRET_ID and TENCENT_BATCH_ENDPOINT.`,
+  'AuthFailure.MFAFailure': refused('The identity requires MFA, which API calls cannot provide.'),
+  'AuthFailure.InvalidAuthorization': refused(
+    'The Authorization header was rejected: check TENCENTCLOUD_SECRET_ID and TENCENT_BATCH_ENDPOINT.',
   ),
   // Despite its family, this one is CAM saying no: the credentials themselves are fine.
   'AuthFailure.UnauthorizedOperation': kinds.permissionDenied,
@@ -315,20 +318,11 @@ export function classifyTencentError(err: unknown, action: string): ApplicationF
   if (cause?.name === 'TypeError' && /\(reading '(?:Response|Error)'\)/.test(cause.message)) {
     return malformedResponse(action, 'the JSON body has no Response object', undefined, cause);
   }
-  return failure(
-    action,
-    {
-      type: ErrorType.ServiceError,
-      retryable: true,
-      summary: 'the call failed in a way this package does not recognise',
-      advice: 'Retryable within the activity retry policy limits; report this as a bug if it persists.',
-    },
-    {
-      code: LocalCode.Unexpected,
-      apiMessage: cause ? `${cause.name}: ${cause.message}` : `a thrown ${typeof err}`,
-      cause,
-    },
-  );
+  return failure(action, kinds.unexpected, {
+    code: LocalCode.Unexpected,
+    apiMessage: cause ? `${cause.name}: ${cause.message}` : `a thrown ${typeof err}`,
+    cause,
+  });
 }
 
 const NETWORK_ERROR_CODES = new Set([
