@@ -7,6 +7,7 @@ import {
   emulatorFixture,
   sdkClient,
   sdkErrorOf,
+  sendV1,
   submitJobRequest,
 } from './emulator-test-kit';
 
@@ -92,6 +93,55 @@ describe('every request mode of the Node SDK', () => {
     const [entry] = emulator.ledger.entries({ action: 'DescribeJobs' });
     expect(entry?.params).toEqual({ JobIds: ['job-aaaaaaaa'], Limit: '3' });
     expect(JSON.stringify(entry)).not.toMatch(/tok|Signature/);
+  });
+});
+
+describe('signature v1 signed by hand', () => {
+  const start = emulatorFixture({ rateLimits: NO_RATE_LIMITS });
+
+  test.each(['GET', 'POST'] as const)(
+    'a request over %s signed with the host without its port is accepted',
+    async (method) => {
+      const emulator = await start();
+      const answer = await sendV1(emulator, 'DescribeJobs', {
+        method,
+        signedHost: emulator.endpoint.split(':')[0] ?? '',
+        params: { Limit: '1' },
+      });
+      expect(answer.json.Response).toMatchObject({ TotalCount: 0 });
+    },
+  );
+
+  test('a timestamp more than 5 minutes off fails with AuthFailure.SignatureExpire', async () => {
+    const emulator = await start();
+    const answer = await sendV1(emulator, 'DescribeJobs', {
+      timestampSeconds: Math.floor(Date.now() / 1000) - 600,
+    });
+    expect(answer.json.Response.Error?.Code).toBe('AuthFailure.SignatureExpire');
+  });
+
+  test('a request without Nonce fails with MissingParameter', async () => {
+    const emulator = await start();
+    const answer = await sendV1(emulator, 'DescribeJobs', { omit: ['Nonce'] });
+    expect(answer.json.Response.Error?.Code).toBe('MissingParameter');
+  });
+
+  test('an unknown SignatureMethod fails with AuthFailure.InvalidAuthorization', async () => {
+    const emulator = await start();
+    const answer = await sendV1(emulator, 'DescribeJobs', { signatureMethod: 'HmacMD5' });
+    expect(answer.json.Response.Error?.Code).toBe('AuthFailure.InvalidAuthorization');
+  });
+
+  test('a signature made with another SecretKey fails with AuthFailure.SignatureFailure', async () => {
+    const emulator = await start();
+    const answer = await sendV1(emulator, 'DescribeJobs', { secretKey: 'another-key' });
+    expect(answer.json.Response.Error?.Code).toBe('AuthFailure.SignatureFailure');
+  });
+
+  test('an integer parameter that is not a number fails with InvalidParameter', async () => {
+    const emulator = await start();
+    const answer = await sendV1(emulator, 'DescribeJobs', { params: { Limit: 'ten' } });
+    expect(answer.json.Response.Error?.Code).toBe('InvalidParameter');
   });
 });
 
