@@ -133,7 +133,7 @@ export class ApiPipeline {
         store: this.deps.store,
         now: this.deps.store.now(),
         encoding: decoded.encoding,
-        region,
+        region: region === '' ? undefined : region,
       });
     } catch (error) {
       if (error instanceof ApiError && !isOfficialErrorCode(action, error.code)) {
