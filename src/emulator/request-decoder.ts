@@ -25,7 +25,6 @@ export interface CommonParams {
   version?: string | undefined;
   region?: string | undefined;
   language?: string | undefined;
-  token?: string | undefined;
 }
 
 /** A request with its parts found. */
@@ -101,7 +100,6 @@ export function decodeRequest(request: SignedRequest): DecodedRequest {
         version: headerValue(request.headers, 'x-tc-version'),
         region: headerValue(request.headers, 'x-tc-region'),
         language: headerValue(request.headers, 'x-tc-language'),
-        token: headerValue(request.headers, 'x-tc-token'),
       },
       ...(flat === undefined
         ? { params: () => parseJsonBody(request.body), encoding: 'json' as const }
@@ -124,7 +122,6 @@ export function decodeRequest(request: SignedRequest): DecodedRequest {
       version: flat['Version'],
       region: flat['Region'],
       language: flat['Language'],
-      token: flat['Token'],
     },
     params: () => unflatten(actionParams),
     encoding: 'flattened',
