@@ -58,7 +58,217 @@ export class MalformedResponseError extends Error {
   }
 }
 
-const MAX_API_MESSAGE_LENGTH = 500;
+/** How one kind of failure is reported: what the activities match on and what a person reads. */
+export interface FailureKind {
+  type: ErrorType;
+  retryable: boolean;
+  /** What happened, as the start of the message. */
+  summary: string;
+  /** What to do about it; `{action}` is replaced by the API action. */
+  advice: string;
+}
+
+const NOT_RETRIED = 'Not retried: the same request will fail the same way.';
+const RETRY_POLICY_BOUNDS = 'Retryable within the activity retry policy limits; escalate if it persists.';
+
+/**
+ * The kinds of API error codes. Each is decided once here; the code table below only points at them, so
+ * changing how a whole family is handled (e.g. credentials refused → pause and retry) is one edit.
+ */
+const kinds = {
+  throttled: {
+    type: ErrorType.Throttled,
+    retryable: true,
+    summary: 'Tencent Cloud throttled the call',
+    advice:
+      'Retryable after a short random delay; if this persists, lower the {action} rate limit ' +
+      '(something else may share this account quota).',
+  },
+  // Retryable because these are Tencent's side failing or busy; the service usually recovers in seconds.
+  serviceError: {
+    type: ErrorType.ServiceError,
+    retryable: true,
+    summary: 'Tencent Cloud failed on its side',
+    advice: 'Retryable; the service usually recovers within seconds.',
+  },
+  // The resource is busy with another operation (a termination, a scale-down): it ends on its own.
+  resourceBusy: {
+    type: ErrorType.ServiceError,
+    retryable: true,
+    summary: 'the resource is busy with another operation',
+    advice: 'Retryable; the other operation usually finishes within seconds.',
+  },
+  // Documented for every API without a fixed meaning, so treated like a code nobody documented.
+  failedOperation: {
+    type: ErrorType.ServiceError,
+    retryable: true,
+    summary: 'Tencent Cloud could not complete the operation',
+    advice: RETRY_POLICY_BOUNDS,
+  },
+  // Platform trouble (credentials expired, rotated or mistyped), not a failure of the jobs.
+  credentialsRefused: {
+    type: ErrorType.AuthFailure,
+    retryable: false,
+    summary: 'Tencent Cloud refused the credentials',
+    advice:
+      'Not retried: fix the credentials and restart the worker. Check TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY.',
+  },
+  // The credentials are valid, but the account's policies (CAM, IP lists) do not allow the call.
+  permissionDenied: {
+    type: ErrorType.PermissionDenied,
+    retryable: false,
+    summary: 'Tencent Cloud refused the call for lack of permission',
+    advice: 'Not retried: grant the identity of TENCENTCLOUD_SECRET_ID the CAM permission batch:{action}.',
+  },
+  invalidRequest: {
+    type: ErrorType.InvalidRequest,
+    retryable: false,
+    summary: 'Tencent Cloud rejected the request as invalid',
+    advice: `${NOT_RETRIED} This is a bug in the request this package built, or in its input.`,
+  },
+  invalidJobId: {
+    type: ErrorType.InvalidJobId,
+    retryable: false,
+    summary: 'Tencent Cloud says a job ID is malformed',
+    advice: `${NOT_RETRIED} Fix the job IDs; the local check (src/shared/job-id.ts JOB_ID_PATTERN) let this one through.`,
+  },
+  jobNotFound: {
+    type: ErrorType.JobNotFound,
+    retryable: false,
+    summary: 'Tencent Cloud does not know the job (or task)',
+    advice: `${NOT_RETRIED} The job was deleted or never existed in TENCENTCLOUD_REGION; check the job ID and region.`,
+  },
+  unsupportedOperation: {
+    type: ErrorType.UnsupportedOperation,
+    retryable: false,
+    summary: "Tencent Cloud does not allow the operation in the job's current state",
+    advice: `${NOT_RETRIED} Describe the job to see its state (RetryJobs works only on jobs in FAILED).`,
+  },
+  quotaExhausted: {
+    type: ErrorType.NonRetryableApiError,
+    retryable: false,
+    summary: 'a Tencent Cloud quota is exhausted',
+    advice: `${NOT_RETRIED} Free quota (finish or delete jobs) or ask Tencent Cloud to raise it.`,
+  },
+  // Not an API answer at all: most likely a new failure mode of the SDK, so retried within the policy.
+  unexpected: {
+    type: ErrorType.ServiceError,
+    retryable: true,
+    summary: 'the call failed in a way this package does not recognise',
+    advice: 'Retryable within the activity retry policy limits; report this as a bug if it persists.',
+  },
+  // Unknown codes are retried: every family that can never succeed is in the table, so a new code is most
+  // likely a new transient condition. The activity retry policy (which must be finite) is the limit.
+  unknown: {
+    type: ErrorType.ServiceError,
+    retryable: true,
+    summary: 'Tencent Cloud answered with an error code this package does not know',
+    advice: RETRY_POLICY_BOUNDS,
+  },
+} satisfies Record<string, FailureKind>;
+
+/** A kind with advice specific to one code. */
+function withAdvice(kind: FailureKind, advice: string): FailureKind {
+  return { ...kind, advice };
+}
+
+/** Credentials refused, with what to check. */
+function refused(check: string): FailureKind {
+  return withAdvice(
+    kinds.credentialsRefused,
+    `Not retried: fix the credentials and restart the worker. ${check}`,
+  );
+}
+
+const CHECK_SECRET_ID = 'Check TENCENTCLOUD_SECRET_ID (the key may be wrong, deleted or disabled).';
+const CHECK_ENDPOINT = `${NOT_RETRIED} Check that TENCENT_BATCH_ENDPOINT points at the Batch API (version 2017-03-12).`;
+const CHECK_ZONE = `${NOT_RETRIED} Check TENCENTCLOUD_REGION and the zone of the job.`;
+const CHECK_IP = "Not retried: this host's IP address is refused by the account's IP policy.";
+
+/**
+ * Error codes and families (`X` covers `X.<anything>` unless a longer entry matches) to their kind: the
+ * common codes of API 3.0 and every Batch code of the official SDKs' lists (test/batch walks them all).
+ */
+const CODE_TABLE: Readonly<Record<string, FailureKind>> = {
+  RequestLimitExceeded: kinds.throttled,
+
+  InternalError: kinds.serviceError,
+  ServiceUnavailable: kinds.serviceError,
+  ResourceUnavailable: kinds.serviceError,
+  ResourceInsufficient: kinds.serviceError,
+  ResourceInUse: kinds.resourceBusy,
+  'UnsupportedOperation.AcceptOtherRequest': kinds.resourceBusy,
+  'UnsupportedOperation.ComputeEnvAcceptOtherRequest': kinds.resourceBusy,
+  'UnsupportedOperation.ComputeNodeIsTerminating': kinds.resourceBusy,
+  FailedOperation: kinds.failedOperation,
+
+  AuthFailure: kinds.credentialsRefused,
+  'AuthFailure.SecretIdNotFound': refused(CHECK_SECRET_ID),
+  'AuthFailure.InvalidSecretId': refused(CHECK_SECRET_ID),
+  'AuthFailure.SignatureFailure': refused(
+    'Check TENCENTCLOUD_SECRET_KEY: it must be the key of TENCENTCLOUD_SECRET_ID.',
+  ),
+  'AuthFailure.SignatureExpire': withAdvice(
+    kinds.credentialsRefused,
+    "Not retried: the request's timestamp was more than 5 minutes off Tencent Cloud's clock; sync this host's clock (NTP).",
+  ),
+  'AuthFailure.TokenFailure': refused(
+    'TENCENTCLOUD_SESSION_TOKEN is invalid or expired: issue new temporary credentials.',
+  ),
+  'AuthFailure.MFAFailure': refused('The identity requires MFA, which API calls cannot provide.'),
+  'AuthFailure.InvalidAuthorization': refused(
+    'The Authorization header was rejected: check TENCENTCLOUD_SECRET_ID and TENCENT_BATCH_ENDPOINT.',
+  ),
+  // Despite its family, this one is CAM saying no: the credentials themselves are fine.
+  'AuthFailure.UnauthorizedOperation': kinds.permissionDenied,
+  UnauthorizedOperation: kinds.permissionDenied,
+  OperationDenied: kinds.permissionDenied, // undocumented for Batch; other services use it for CAM denials
+  IpInBlacklist: withAdvice(kinds.permissionDenied, CHECK_IP),
+  IpNotInWhitelist: withAdvice(kinds.permissionDenied, CHECK_IP),
+
+  'InvalidParameter.JobIdMalformed': kinds.invalidJobId,
+  InvalidParameter: kinds.invalidRequest,
+  InvalidParameterValue: kinds.invalidRequest,
+  InvalidParameterAtLeastOneAttribute: kinds.invalidRequest,
+  AllowedOneAttributeInEnvIdAndComputeEnv: kinds.invalidRequest,
+  InvalidFilter: kinds.invalidRequest,
+  MissingParameter: kinds.invalidRequest,
+  UnknownParameter: kinds.invalidRequest,
+  InvalidRequest: kinds.invalidRequest,
+  UnsupportedProtocol: kinds.invalidRequest,
+  RequestSizeLimitExceeded: kinds.invalidRequest,
+  ResponseSizeLimitExceeded: kinds.invalidRequest,
+  DryRunOperation: kinds.invalidRequest,
+  InvalidAction: withAdvice(kinds.invalidRequest, CHECK_ENDPOINT),
+  ActionOffline: kinds.invalidRequest,
+  NoSuchVersion: withAdvice(kinds.invalidRequest, CHECK_ENDPOINT),
+  NoSuchProduct: withAdvice(kinds.invalidRequest, CHECK_ENDPOINT),
+  UnsupportedRegion: withAdvice(kinds.invalidRequest, `${NOT_RETRIED} Check TENCENTCLOUD_REGION.`),
+  InvalidZone: withAdvice(kinds.invalidRequest, CHECK_ZONE),
+  'InvalidParameterValue.InvalidZoneMismatchRegion': withAdvice(kinds.invalidRequest, CHECK_ZONE),
+  'InvalidParameterValue.UnavailableZone': withAdvice(kinds.invalidRequest, CHECK_ZONE),
+
+  ResourceNotFound: kinds.jobNotFound,
+  // What these name is configuration in the request (a compute environment, node or template), not a job.
+  'ResourceNotFound.ComputeEnv': kinds.invalidRequest,
+  'ResourceNotFound.ComputeNode': kinds.invalidRequest,
+  'ResourceNotFound.TaskTemplate': kinds.invalidRequest,
+
+  UnsupportedOperation: kinds.unsupportedOperation,
+  LimitExceeded: kinds.quotaExhausted,
+};
+
+/**
+ * How an API error code is handled: its own entry, else its nearest family's (`A.B.C` → `A.B` → `A`), else
+ * the retryable unknown kind. `known` says whether the table had an answer.
+ */
+export function kindOfErrorCode(code: string): FailureKind & { known: boolean } {
+  for (let key = code; key !== ''; key = key.slice(0, Math.max(0, key.lastIndexOf('.')))) {
+    const kind = CODE_TABLE[key];
+    if (kind !== undefined && Object.hasOwn(CODE_TABLE, key)) return { ...kind, known: true };
+  }
+  return { ...kinds.unknown, known: false };
+}
 
 /**
  * Turns any failure of a Tencent Cloud Batch call into a typed `ApplicationFailure`:
@@ -79,254 +289,40 @@ const MAX_API_MESSAGE_LENGTH = 500;
  */
 export function classifyTencentError(err: unknown, action: string): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
-  if (err instanceof MalformedResponseError) {
-    return failure({
-      action,
-      type: ErrorType.MalformedResponse,
-      retryable: true,
-      code: LocalCode.MalformedResponse,
-      summary: `the API answered in an undocumented shape: ${err.message}`,
-      advice: 'Retryable; if it persists, check that TENCENT_BATCH_ENDPOINT points at the Batch API.',
-      requestId: err.requestId,
-      cause: err,
-    });
-  }
-  if (isSdkException(err)) return classifySdkException(err, action);
-  if (isError(err)) {
-    const transport = transportCodeOf(err);
-    if (transport !== undefined) return transportFailure(action, transport, err, undefined);
-    // The SDK reads `data.Response.Error` without checking: a JSON body without `Response` throws this.
-    if (err.name === 'TypeError' && /\(reading '(?:Response|Error)'\)/.test(err.message)) {
-      return classifyTencentError(
-        new MalformedResponseError('the JSON body has no Response object', undefined, { cause: err }),
-        action,
-      );
+  const cause = isError(err) ? err : undefined;
+  if (err instanceof MalformedResponseError)
+    return malformedResponse(action, err.message, err.requestId, err);
+  if (isSdkException(err)) {
+    const requestId = err.requestId || undefined;
+    if (err.code) {
+      const kind = kindOfErrorCode(err.code);
+      return failure(action, kind, {
+        code: err.code,
+        apiMessage: err.message,
+        requestId,
+        cause: err,
+        nextRetryDelayMs: kind.type === ErrorType.Throttled ? throttledRetryDelayMs() : undefined,
+      });
+    }
+    // An API answer (it has a RequestId) with an Error object but no Code.
+    if (requestId !== undefined && err.httpCode === undefined) {
+      return malformedResponse(action, `an error answer without Error.Code (${err.message})`, requestId, err);
     }
   }
-  return unexpectedFailure(action, err);
-}
-
-/** How one family of API error codes is handled. */
-interface CodeRule {
-  /** Exact codes and families: `X` matches `X` itself and every `X.<sub>`. */
-  codes: readonly string[];
-  type: ErrorType;
-  retryable: boolean;
-  /** What happened, as the start of the message. */
-  summary: string;
-  /** What to do about it. */
-  advice: (action: string, code: string) => string;
-}
-
-const NOT_RETRIED = 'Not retried: the same request will fail the same way.';
-
-/** First match wins, so specific codes come before their families. */
-const CODE_RULES: readonly CodeRule[] = [
-  {
-    codes: ['InvalidParameter.JobIdMalformed'],
-    type: ErrorType.InvalidJobId,
-    retryable: false,
-    summary: 'Tencent Cloud says a job ID is malformed',
-    advice: () =>
-      `${NOT_RETRIED} Fix the job IDs; the local check (src/shared/job-id.ts JOB_ID_PATTERN) let this one through.`,
-  },
-  {
-    codes: ['RequestLimitExceeded'],
-    type: ErrorType.Throttled,
-    retryable: true,
-    summary: 'Tencent Cloud throttled the call',
-    advice: (action) =>
-      `Retryable after a short random delay; if this persists, lower the ${action} rate limit ` +
-      '(something else may share this account quota).',
-  },
-  {
-    codes: [
-      'AuthFailure',
-      'UnauthorizedOperation',
-      'IpInBlacklist',
-      'IpNotInWhitelist',
-      'OperationDenied', // undocumented for Batch; other services use it for CAM denials
-    ],
-    type: ErrorType.AuthFailure,
-    retryable: false,
-    summary: 'Tencent Cloud refused the credentials',
-    advice: authAdvice,
-  },
-  {
-    codes: [
-      'InternalError',
-      'ServiceUnavailable',
-      'ResourceUnavailable',
-      'ResourceInsufficient',
-      'ResourceInUse',
-    ],
-    type: ErrorType.ServiceError,
-    retryable: true,
-    summary: 'Tencent Cloud failed on its side',
-    advice: () => 'Retryable; the service usually recovers within seconds.',
-  },
-  {
-    codes: [
-      'InvalidParameter',
-      'InvalidParameterValue',
-      'MissingParameter',
-      'UnknownParameter',
-      'InvalidRequest',
-      'InvalidAction',
-      'ActionOffline',
-      'NoSuchVersion',
-      'NoSuchProduct',
-      'UnsupportedProtocol',
-      'UnsupportedRegion',
-      'RequestSizeLimitExceeded',
-      'ResponseSizeLimitExceeded',
-      'DryRunOperation',
-    ],
-    type: ErrorType.InvalidRequest,
-    retryable: false,
-    summary: 'Tencent Cloud rejected the request as invalid',
-    advice: (_action, code) =>
-      code === 'UnsupportedRegion'
-        ? `${NOT_RETRIED} Check TENCENTCLOUD_REGION.`
-        : code === 'InvalidAction' || code === 'NoSuchVersion' || code === 'NoSuchProduct'
-          ? `${NOT_RETRIED} Check that TENCENT_BATCH_ENDPOINT points at the Batch API (version 2017-03-12).`
-          : `${NOT_RETRIED} This is a bug in the request this package built, or in its input.`,
-  },
-  {
-    codes: ['ResourceNotFound'],
-    type: ErrorType.JobNotFound,
-    retryable: false,
-    summary: 'Tencent Cloud does not know the job (or task)',
-    advice: () =>
-      `${NOT_RETRIED} The job was deleted or never existed in TENCENTCLOUD_REGION; check the job ID and region.`,
-  },
-  {
-    codes: ['UnsupportedOperation'],
-    type: ErrorType.UnsupportedOperation,
-    retryable: false,
-    summary: "Tencent Cloud does not allow the operation in the job's current state",
-    advice: (action) =>
-      action === 'RetryJobs'
-        ? `${NOT_RETRIED} RetryJobs works only on jobs in FAILED; describe the job to see its state.`
-        : `${NOT_RETRIED} Describe the job to see its state.`,
-  },
-  {
-    codes: ['LimitExceeded'],
-    type: ErrorType.NonRetryableApiError,
-    retryable: false,
-    summary: 'a Tencent Cloud quota is exhausted',
-    advice: () => `${NOT_RETRIED} Free quota (finish or delete jobs) or ask Tencent Cloud to raise it.`,
-  },
-  {
-    // Generic "operation failed": documented for every API without a fixed meaning. Treated like an unknown code.
-    codes: ['FailedOperation'],
-    type: ErrorType.ServiceError,
-    retryable: true,
-    summary: 'Tencent Cloud could not complete the operation',
-    advice: () => 'Retryable within the activity retry policy limits; escalate if it persists.',
-  },
-];
-
-/**
- * Unknown codes are retried: a code outside the documented families is most likely a new server-side or
- * transient condition, and the families that can never succeed (AuthFailure, UnauthorizedOperation,
- * InvalidParameter..., ResourceNotFound, UnsupportedOperation, LimitExceeded) are all matched above. The
- * limit is the activity retry policy (maximumAttempts / scheduleToClose), which must therefore be finite.
- */
-const UNKNOWN_CODE_RULE: CodeRule = {
-  codes: [],
-  type: ErrorType.ServiceError,
-  retryable: true,
-  summary: 'Tencent Cloud answered with an error code this package does not know',
-  advice: () => 'Retryable within the activity retry policy limits; escalate if it persists.',
-};
-
-function authAdvice(action: string, code: string): string {
-  const prefix = 'Not retried: fix the credentials and restart the worker.';
-  switch (code) {
-    case 'AuthFailure.SecretIdNotFound':
-    case 'AuthFailure.InvalidSecretId':
-      return `${prefix} Check TENCENTCLOUD_SECRET_ID (the key may be wrong, deleted or disabled).`;
-    case 'AuthFailure.SignatureFailure':
-      return `${prefix} Check TENCENTCLOUD_SECRET_KEY: it must be the key of TENCENTCLOUD_SECRET_ID.`;
-    case 'AuthFailure.SignatureExpire':
-      return "Not retried: the request's timestamp was more than 5 minutes off Tencent Cloud's clock; sync this host's clock (NTP).";
-    case 'AuthFailure.TokenFailure':
-      return `${prefix} TENCENTCLOUD_SESSION_TOKEN is invalid or expired: issue new temporary credentials.`;
-    case 'AuthFailure.MFAFailure':
-      return `${prefix} The identity requires MFA, which API calls cannot provide.`;
-    case 'AuthFailure.InvalidAuthorization':
-      return `${prefix} The Authorization header was rejected: check TENCENTCLOUD_SECRET_ID and TENCENT_BATCH_ENDPOINT.`;
-    case 'IpInBlacklist':
-    case 'IpNotInWhitelist':
-      return "Not retried: this host's IP address is refused by the account's IP policy.";
-    default:
-      return code.startsWith('AuthFailure.') && code !== 'AuthFailure.UnauthorizedOperation'
-        ? `${prefix} Check TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY.`
-        : `Not retried: grant the identity of TENCENTCLOUD_SECRET_ID the CAM permission batch:${action}.`;
+  const transport = cause && transportFailureOf(cause);
+  if (transport) {
+    const traceId = isSdkException(err) ? err.traceId : undefined;
+    return failure(action, transport.kind, { ...transport, apiMessage: cause.message, traceId, cause });
   }
-}
-
-function ruleFor(code: string): CodeRule {
-  return (
-    CODE_RULES.find((rule) =>
-      rule.codes.some((family) => code === family || code.startsWith(`${family}.`)),
-    ) ?? UNKNOWN_CODE_RULE
-  );
-}
-
-function classifySdkException(err: TencentCloudSDKHttpException, action: string): ApplicationFailure {
-  const requestId = err.requestId || undefined;
-  if (err.code) {
-    const rule = ruleFor(err.code);
-    return failure({
-      action,
-      type: rule.type,
-      retryable: rule.retryable,
-      code: err.code,
-      summary: rule.summary,
-      apiMessage: err.message,
-      advice: rule.advice(action, err.code),
-      requestId,
-      cause: err,
-      nextRetryDelayMs: rule.type === ErrorType.Throttled ? throttledRetryDelayMs() : undefined,
-    });
+  // The SDK reads `data.Response.Error` without checking: a JSON body without `Response` throws this.
+  if (cause?.name === 'TypeError' && /\(reading '(?:Response|Error)'\)/.test(cause.message)) {
+    return malformedResponse(action, 'the JSON body has no Response object', undefined, cause);
   }
-  if (err.httpCode !== undefined) {
-    return failure({
-      action,
-      type: ErrorType.TransportError,
-      retryable: true,
-      code: `HTTP_${err.httpCode}`,
-      summary: `the endpoint answered HTTP ${err.httpCode} instead of an API response`,
-      apiMessage: err.message,
-      advice:
-        'Retryable; if it persists, check TENCENT_BATCH_ENDPOINT, TENCENT_BATCH_PROTOCOL and any proxy.',
-      httpStatus: err.httpCode,
-      traceId: err.traceId,
-      cause: err,
-    });
-  }
-  if (requestId !== undefined) {
-    // An API answer (it has a RequestId) with an Error object but no Code.
-    return classifyTencentError(
-      new MalformedResponseError(`an error answer without Error.Code (${err.message})`, requestId, {
-        cause: err,
-      }),
-      action,
-    );
-  }
-  // The SDK wraps every fetch failure (connect, reset, timeout) into this class, keeping only the message.
-  return transportFailure(action, transportCodeOf(err) ?? TransportCode.Network, err, err.traceId);
-}
-
-function isSdkException(err: unknown): err is TencentCloudSDKHttpException {
-  return (
-    err instanceof TencentCloudSDKHttpException ||
-    (isError(err) &&
-      typeof (err as Partial<TencentCloudSDKHttpException>).getRequestId === 'function' &&
-      typeof (err as Partial<TencentCloudSDKHttpException>).getTraceId === 'function')
-  );
+  return failure(action, kinds.unexpected, {
+    code: LocalCode.Unexpected,
+    apiMessage: cause ? `${cause.name}: ${cause.message}` : `a thrown ${typeof err}`,
+    cause,
+  });
 }
 
 const NETWORK_ERROR_CODES = new Set([
@@ -342,81 +338,98 @@ const NETWORK_ERROR_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
-/** Which transport failure an error is, if any: by node-fetch's `type`, the system `code`, then the text. */
-function transportCodeOf(err: Error): (typeof TransportCode)[keyof typeof TransportCode] | undefined {
-  const { type, code } = err as { type?: unknown; code?: unknown };
-  if (err.name === 'FetchError') {
-    if (type === 'invalid-json') return TransportCode.NonJson;
-    if (type === 'request-timeout' || type === 'body-timeout') return TransportCode.Timeout;
-    if (code === 'ETIMEDOUT') return TransportCode.Timeout;
-    return TransportCode.Network;
-  }
-  if (err.name === 'SyntaxError') return TransportCode.NonJson;
-  if (err.name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT')
-    return TransportCode.Timeout;
-  if (err.name === 'AbortError') return TransportCode.Network;
-  if (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)) return TransportCode.Network;
-  if (/network timeout|timed? ?out|ETIMEDOUT/i.test(err.message)) return TransportCode.Timeout;
-  if (/invalid json|Unexpected token|JSON at position|end of JSON input/i.test(err.message))
-    return TransportCode.NonJson;
-  if (
-    /socket hang up|ECONN|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|aborted|premature close/i.test(
-      err.message,
-    )
-  )
-    return TransportCode.Network;
-  return undefined;
+/** Transport failures are all retryable: none is an answer from the API. */
+function transportKind(summary: string, advice: string): FailureKind {
+  return { type: ErrorType.TransportError, retryable: true, summary, advice };
 }
 
-function transportFailure(
-  action: string,
-  code: (typeof TransportCode)[keyof typeof TransportCode],
+const TRANSPORT_KINDS: Readonly<Record<(typeof TransportCode)[keyof typeof TransportCode], FailureKind>> = {
+  [TransportCode.Timeout]: transportKind(
+    'no answer from Tencent Cloud within the request timeout',
+    'Retryable; the call may still have taken effect. TENCENT_BATCH_REQUEST_TIMEOUT_SECONDS sets the timeout.',
+  ),
+  [TransportCode.NonJson]: transportKind(
+    'Tencent Cloud answered with a body that is not JSON',
+    'Retryable; if it persists, check that TENCENT_BATCH_ENDPOINT points at the Batch API (not a proxy page).',
+  ),
+  [TransportCode.Network]: transportKind(
+    'the connection to Tencent Cloud failed',
+    'Retryable; the call may still have taken effect. If it persists, check TENCENT_BATCH_ENDPOINT and the network.',
+  ),
+};
+
+/**
+ * The transport failure an error is, if any: a non-200 status, then node-fetch's `type`, the system `code`,
+ * and last the text, because the SDK wraps every fetch failure (connect, reset, timeout) into its own
+ * exception keeping only the message.
+ */
+function transportFailureOf(
   err: Error,
-  traceId: string | undefined,
-): ApplicationFailure {
-  const text = {
-    [TransportCode.Timeout]: {
-      summary: 'no answer from Tencent Cloud within the request timeout',
-      advice:
-        'Retryable; the call may still have taken effect. TENCENT_BATCH_REQUEST_TIMEOUT_SECONDS sets the timeout.',
-    },
-    [TransportCode.NonJson]: {
-      summary: 'Tencent Cloud answered with a body that is not JSON',
-      advice:
-        'Retryable; if it persists, check that TENCENT_BATCH_ENDPOINT points at the Batch API (not a proxy page).',
-    },
-    [TransportCode.Network]: {
-      summary: 'the connection to Tencent Cloud failed',
-      advice:
-        'Retryable; the call may still have taken effect. If it persists, check TENCENT_BATCH_ENDPOINT and the network.',
-    },
-  }[code];
-  return failure({
-    action,
-    type: ErrorType.TransportError,
-    retryable: true,
-    code,
-    summary: text.summary,
-    apiMessage: err.message,
-    advice: text.advice,
-    traceId,
-    cause: err,
-  });
+): { kind: FailureKind; code: string; httpStatus?: number } | undefined {
+  const { type, code, httpCode } = err as { type?: unknown; code?: unknown; httpCode?: unknown };
+  if (typeof httpCode === 'number') {
+    return {
+      kind: transportKind(
+        `the endpoint answered HTTP ${httpCode} instead of an API response`,
+        'Retryable; if it persists, check TENCENT_BATCH_ENDPOINT, TENCENT_BATCH_PROTOCOL and any proxy.',
+      ),
+      code: `HTTP_${httpCode}`,
+      httpStatus: httpCode,
+    };
+  }
+  const marker = ((): keyof typeof TRANSPORT_KINDS | undefined => {
+    if (err.name === 'FetchError') {
+      if (type === 'invalid-json') return TransportCode.NonJson;
+      if (type === 'request-timeout' || type === 'body-timeout' || code === 'ETIMEDOUT')
+        return TransportCode.Timeout;
+      return TransportCode.Network;
+    }
+    if (err.name === 'SyntaxError') return TransportCode.NonJson;
+    if (err.name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'ESOCKETTIMEDOUT')
+      return TransportCode.Timeout;
+    if (err.name === 'AbortError' || (typeof code === 'string' && NETWORK_ERROR_CODES.has(code)))
+      return TransportCode.Network;
+    if (/network timeout|timed? ?out|ETIMEDOUT/i.test(err.message)) return TransportCode.Timeout;
+    if (/invalid json|Unexpected token|JSON at position|end of JSON input/i.test(err.message))
+      return TransportCode.NonJson;
+    if (
+      /socket hang up|ECONN|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|aborted|premature close/i.test(
+        err.message,
+      )
+    )
+      return TransportCode.Network;
+    // The SDK's own exception without code or status is always a fetch failure.
+    return isSdkException(err) ? TransportCode.Network : undefined;
+  })();
+  return marker === undefined ? undefined : { kind: TRANSPORT_KINDS[marker], code: marker };
 }
 
-function unexpectedFailure(action: string, err: unknown): ApplicationFailure {
-  const cause = isError(err) ? err : undefined;
-  const described = isError(err) ? `${err.name}: ${err.message}` : `a thrown ${typeof err}`;
-  return failure({
+function isSdkException(err: unknown): err is TencentCloudSDKHttpException {
+  return (
+    err instanceof TencentCloudSDKHttpException ||
+    (isError(err) &&
+      typeof (err as Partial<TencentCloudSDKHttpException>).getRequestId === 'function' &&
+      typeof (err as Partial<TencentCloudSDKHttpException>).getTraceId === 'function')
+  );
+}
+
+/** Retryable `ErrorType.MalformedResponse`: the API lies rarely and briefly, the next answer is usually right. */
+function malformedResponse(
+  action: string,
+  problem: string,
+  requestId: string | undefined,
+  cause: Error,
+): ApplicationFailure {
+  return failure(
     action,
-    type: ErrorType.ServiceError,
-    retryable: true,
-    code: LocalCode.Unexpected,
-    summary: 'the call failed in a way this package does not recognise',
-    apiMessage: described,
-    advice: 'Retryable within the activity retry policy limits; report this as a bug if it persists.',
-    cause,
-  });
+    {
+      type: ErrorType.MalformedResponse,
+      retryable: true,
+      summary: `the API answered in an undocumented shape: ${problem}`,
+      advice: 'Retryable; if it persists, check that TENCENT_BATCH_ENDPOINT points at the Batch API.',
+    },
+    { code: LocalCode.MalformedResponse, requestId, cause },
+  );
 }
 
 /**
@@ -424,28 +437,30 @@ function unexpectedFailure(action: string, err: unknown): ApplicationFailure {
  * @param problems the `summary` of `normalizeJobIds`, or a description of the one bad ID
  */
 export function invalidJobIdFailure(action: string, problems: string): ApplicationFailure {
-  return failure({
+  return failure(
     action,
-    type: ErrorType.InvalidJobId,
-    retryable: false,
-    code: LocalCode.InvalidJobId,
-    summary: 'not sent: a job ID is malformed',
-    apiMessage: problems,
-    advice: 'Not retried: fix the job IDs (they look like job-rybewp57).',
-  });
+    {
+      type: ErrorType.InvalidJobId,
+      retryable: false,
+      summary: 'not sent: a job ID is malformed',
+      advice: 'Not retried: fix the job IDs (they look like job-rybewp57).',
+    },
+    { code: LocalCode.InvalidJobId, apiMessage: problems },
+  );
 }
 
 /** `ErrorType.InvalidInput`, non-retryable: the input failed a local check, so no request was sent. */
 export function invalidInputFailure(action: string, problem: string): ApplicationFailure {
-  return failure({
+  return failure(
     action,
-    type: ErrorType.InvalidInput,
-    retryable: false,
-    code: LocalCode.InvalidInput,
-    summary: 'not sent: the input is invalid',
-    apiMessage: problem,
-    advice: 'Not retried: fix the input.',
-  });
+    {
+      type: ErrorType.InvalidInput,
+      retryable: false,
+      summary: 'not sent: the input is invalid',
+      advice: 'Not retried: fix the input.',
+    },
+    { code: LocalCode.InvalidInput, apiMessage: problem },
+  );
 }
 
 /** A random delay in {@link THROTTLED_RETRY_DELAY_MS}, whole milliseconds. */
@@ -454,46 +469,42 @@ export function throttledRetryDelayMs(random: () => number = Math.random): numbe
   return Math.floor(min + random() * (max - min));
 }
 
-interface FailureSpec {
-  action: string;
-  type: ErrorType;
-  retryable: boolean;
+interface FailureFacts {
   code: string;
-  summary: string;
   /** The API's (or the underlying error's) own words, quoted after the code. */
-  apiMessage?: string;
-  advice: string;
+  apiMessage?: string | undefined;
   requestId?: string | undefined;
   traceId?: string | undefined;
-  httpStatus?: number;
+  httpStatus?: number | undefined;
   cause?: Error | undefined;
   nextRetryDelayMs?: number | undefined;
 }
 
-function failure(spec: FailureSpec): ApplicationFailure {
-  const quoted = spec.apiMessage ? `: ${truncate(spec.apiMessage.trim(), MAX_API_MESSAGE_LENGTH)}` : '';
+const MAX_API_MESSAGE_LENGTH = 500;
+
+function failure(action: string, kind: FailureKind, facts: FailureFacts): ApplicationFailure {
+  const quoted = facts.apiMessage ? `: ${truncate(facts.apiMessage.trim(), MAX_API_MESSAGE_LENGTH)}` : '';
   const reference =
-    spec.requestId !== undefined
-      ? ` RequestId: ${spec.requestId}.`
-      : spec.traceId
-        ? ` No RequestId (TraceId: ${spec.traceId}).`
+    facts.requestId !== undefined
+      ? ` RequestId: ${facts.requestId}.`
+      : facts.traceId
+        ? ` No RequestId (TraceId: ${facts.traceId}).`
         : '';
-  const message = redactSecrets(
-    `${spec.action}: ${spec.summary} (${spec.code}${quoted}). ${spec.advice}${reference}`,
-  );
+  const advice = kind.advice.replaceAll('{action}', action);
+  const message = redactSecrets(`${action}: ${kind.summary} (${facts.code}${quoted}). ${advice}${reference}`);
   const details: TencentApiErrorDetails = {
-    code: spec.code,
-    action: spec.action,
-    ...(spec.requestId !== undefined ? { requestId: spec.requestId } : {}),
-    ...(spec.httpStatus !== undefined ? { httpStatus: spec.httpStatus } : {}),
+    code: facts.code,
+    action,
+    ...(facts.requestId !== undefined ? { requestId: facts.requestId } : {}),
+    ...(facts.httpStatus !== undefined ? { httpStatus: facts.httpStatus } : {}),
   };
   return ApplicationFailure.create({
     message,
-    type: spec.type,
-    nonRetryable: !spec.retryable,
+    type: kind.type,
+    nonRetryable: !kind.retryable,
     details: [details],
-    cause: spec.cause === undefined ? undefined : safeCause(spec.cause),
-    ...(spec.nextRetryDelayMs !== undefined ? { nextRetryDelay: spec.nextRetryDelayMs } : {}),
+    cause: facts.cause === undefined ? undefined : safeCause(facts.cause),
+    ...(facts.nextRetryDelayMs !== undefined ? { nextRetryDelay: facts.nextRetryDelayMs } : {}),
   });
 }
 

@@ -30,12 +30,16 @@ export function invalidParameter(path: string, expected: string): ApiError {
   return new ApiError('InvalidParameter', `The parameter \`${path}\` must be ${expected}.`);
 }
 
-/** `InvalidParameterValue`: a parameter of the right type whose value is out of range or not allowed. */
-export function invalidParameterValue(path: string, problem: string): ApiError {
-  return new ApiError(
-    'InvalidParameterValue',
-    `The value of the parameter \`${path}\` is invalid: ${problem}.`,
-  );
+/**
+ * `InvalidParameterValue` (or the action's more specific `code`): a parameter of the right type whose value
+ * is out of range or not allowed.
+ */
+export function invalidParameterValue(
+  path: string,
+  problem: string,
+  code = 'InvalidParameterValue',
+): ApiError {
+  return new ApiError(code, `The value of the parameter \`${path}\` is invalid: ${problem}.`);
 }
 
 /** `InvalidParameter.JobIdMalformed`, naming every malformed ID. */
@@ -47,7 +51,7 @@ export function jobIdMalformed(jobIds: readonly unknown[]): ApiError {
   );
 }
 
-/** `ResourceNotFound.Job`, naming every unknown job. */
+/** `ResourceNotFound.Job`, naming every unknown job (of the request's region). */
 export function jobNotFound(jobIds: readonly string[]): ApiError {
   return new ApiError('ResourceNotFound.Job', `The specified job does not exist: ${jobIds.join(', ')}.`);
 }

@@ -18,7 +18,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { Socket } from 'node:net';
 import { ADMIN_PREFIX, handleAdminRequest } from './admin-api';
 import { INTERNAL_ERROR_MESSAGE, errorEnvelope, requestLimitMessage } from './api-envelope';
-import { type ApiPipeline, bodyForLedger } from './api-pipeline';
+import type { ApiPipeline } from './api-pipeline';
 import { MAX_REQUEST_BODY_BYTES, isBatchAction } from './batch-api-constants';
 import { realNowMs } from './clock';
 import type { EmulatorControls } from './emulator-controls';
@@ -27,7 +27,8 @@ import type { ChosenFault, FaultInjector, FaultKind } from './faults';
 import { readBody, sendJson } from './http-body';
 import type { Ledger, LedgerEntry } from './ledger';
 import type { SlidingWindowRateLimiter } from './rate-limiter';
-import { headerValue } from './tc3-verifier';
+import { actionAndParamsOf } from './request-decoder';
+import { type SignedRequest, headerValue } from './tc3-verifier';
 
 /** What the server needs. */
 export interface EmulatorServerDeps {
@@ -82,7 +83,16 @@ export function createEmulatorServer(deps: EmulatorServerDeps): EmulatorServer {
 
   const handleApi = async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
     const body = await readBody(request, MAX_REQUEST_BODY_BYTES);
-    const action = headerValue(request.headers, 'x-tc-action') ?? '';
+    const rawUrl = request.url ?? '/';
+    const signed: SignedRequest = {
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      // As received: URL parsing would re-encode characters some clients leave as they are (`'`, `*`).
+      query: rawUrl.includes('?') ? rawUrl.slice(rawUrl.indexOf('?') + 1) : '',
+      headers: request.headers,
+      body: body === 'too-large' ? Buffer.alloc(0) : body,
+    };
+    const { action, params } = actionAndParamsOf(signed);
     const traceId = headerValue(request.headers, 'x-tc-traceid');
     const headers: Record<string, string> = traceId ? { 'X-TC-TraceId': traceId } : {};
     const fault = deps.faults.choose(action);
@@ -103,7 +113,6 @@ export function createEmulatorServer(deps: EmulatorServerDeps): EmulatorServer {
       sendJson(response, 200, errorEnvelope(requestId, 'RequestSizeLimitExceeded', message), headers);
       return;
     }
-    const params = bodyForLedger(body);
     if (fault && SHORT_CIRCUIT.includes(fault.kind)) {
       const requestId = randomUUID();
       deps.ledger.record({ at, action, params, ...faultFields(fault, false), requestId, admitted: false });
@@ -111,16 +120,7 @@ export function createEmulatorServer(deps: EmulatorServerDeps): EmulatorServer {
       return;
     }
 
-    const answer = deps.pipeline.handle(
-      {
-        method: request.method ?? 'GET',
-        path: url.pathname,
-        query: url.search.slice(1),
-        headers: request.headers,
-        body,
-      },
-      at,
-    );
+    const answer = deps.pipeline.handle(signed, at);
     const entry: Omit<LedgerEntry, 'seq'> = {
       at,
       action,

@@ -18,6 +18,7 @@ import {
   instanceSettledAt,
   instanceStateAt,
   isFinalState,
+  jobStateAt,
 } from './job-model';
 import { type ScriptedAttempt, scriptedAttempt, timingOf } from './job-script';
 
@@ -125,7 +126,14 @@ export function terminateJob(job: Job, at: number): void {
   }
   delete job.heldState;
   job.endTimeMs = nextEndTime(job, endAt, at);
-  job.stateReason = 'Job terminated by user';
+  job.stateReason = TERMINATED_BY_USER;
+}
+
+const TERMINATED_BY_USER = 'Job terminated by user';
+
+/** True while a TerminateJob is under way: asked for, the job not yet in a final state. */
+export function isTerminating(job: Job, at: number): boolean {
+  return job.stateReason === TERMINATED_BY_USER && !isFinalState(jobStateAt(job, at));
 }
 
 /** Options of {@link forceJobState}. */

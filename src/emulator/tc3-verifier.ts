@@ -98,33 +98,13 @@ export function verifyTc3Request(request: SignedRequest, options: VerifyOptions)
     );
   }
 
-  const timestampHeader = headerValue(request.headers, 'x-tc-timestamp');
-  if (timestampHeader === undefined || timestampHeader === '') throw missingParameter('Timestamp');
-  if (!/^\d+$/.test(timestampHeader)) {
-    throw new ApiError('InvalidParameter', 'The parameter `Timestamp` must be a unix time in seconds.');
-  }
-  const timestamp = Number(timestampHeader);
-  if (Math.abs(options.nowSeconds - timestamp) > options.clockSkewToleranceSeconds) {
-    throw new ApiError(
-      'AuthFailure.SignatureExpire',
-      `Signature expired: the request timestamp ${timestamp} is more than ${options.clockSkewToleranceSeconds} ` +
-        `seconds from the server time ${options.nowSeconds}.`,
-    );
-  }
-
-  const credentials = options.credentials.find((c) => c.secretId === parsed.secretId);
-  if (!credentials) {
-    throw new ApiError(
-      'AuthFailure.SecretIdNotFound',
-      'The SecretId is not found, please ensure that your SecretId is correct.',
-    );
-  }
-  if (credentials.token !== undefined && headerValue(request.headers, 'x-tc-token') !== credentials.token) {
-    throw new ApiError(
-      'AuthFailure.TokenFailure',
-      'The X-TC-Token is missing or does not match the SecretId.',
-    );
-  }
+  const timestamp = checkTimestamp(headerValue(request.headers, 'x-tc-timestamp'), options);
+  const credentials = findCredentials(
+    parsed.secretId,
+    headerValue(request.headers, 'x-tc-token'),
+    options,
+    'X-TC-Token',
+  );
   if (parsed.date !== utcDateOf(timestamp)) {
     throw new ApiError(
       'AuthFailure.SignatureFailure',
@@ -155,6 +135,52 @@ export function verifyTc3Request(request: SignedRequest, options: VerifyOptions)
     'AuthFailure.SignatureFailure',
     'The provided credentials could not be validated. Please check your signature is correct.',
   );
+}
+
+/**
+ * The request's timestamp (unix seconds), checked against the server clock.
+ * @throws {ApiError} `MissingParameter`, `InvalidParameter` or `AuthFailure.SignatureExpire`.
+ */
+export function checkTimestamp(value: string | undefined, options: VerifyOptions): number {
+  if (value === undefined || value === '') throw missingParameter('Timestamp');
+  if (!/^\d+$/.test(value)) {
+    throw new ApiError('InvalidParameter', 'The parameter `Timestamp` must be a unix time in seconds.');
+  }
+  const timestamp = Number(value);
+  if (Math.abs(options.nowSeconds - timestamp) > options.clockSkewToleranceSeconds) {
+    throw new ApiError(
+      'AuthFailure.SignatureExpire',
+      `Signature expired: the request timestamp ${timestamp} is more than ${options.clockSkewToleranceSeconds} ` +
+        `seconds from the server time ${options.nowSeconds}.`,
+    );
+  }
+  return timestamp;
+}
+
+/**
+ * The credentials of a SecretId, with the session token checked.
+ * @throws {ApiError} `AuthFailure.SecretIdNotFound` or `AuthFailure.TokenFailure`.
+ */
+export function findCredentials(
+  secretId: string,
+  token: string | undefined,
+  options: VerifyOptions,
+  tokenName: string,
+): EmulatorCredentials {
+  const credentials = options.credentials.find((c) => c.secretId === secretId);
+  if (!credentials) {
+    throw new ApiError(
+      'AuthFailure.SecretIdNotFound',
+      'The SecretId is not found, please ensure that your SecretId is correct.',
+    );
+  }
+  if (credentials.token !== undefined && token !== credentials.token) {
+    throw new ApiError(
+      'AuthFailure.TokenFailure',
+      `The ${tokenName} is missing or does not match the SecretId.`,
+    );
+  }
+  return credentials;
 }
 
 /**

@@ -7,8 +7,10 @@ export const ErrorType = {
   InvalidInput: 'InvalidInput',
   /** A job ID does not have the shape of a Tencent Batch job ID. Never retried. */
   InvalidJobId: 'InvalidJobId',
-  /** Tencent Cloud refused the credentials or signature (AuthFailure.*). Never retried. */
+  /** Tencent Cloud refused the credentials or signature (AuthFailure.*): platform trouble, not the jobs'. Never retried. */
   AuthFailure: 'TencentBatchAuthFailure',
+  /** The credentials are valid but not allowed the call (UnauthorizedOperation*, CAM, IP lists). Never retried. */
+  PermissionDenied: 'TencentBatchPermissionDenied',
   /** The request was malformed for the API (InvalidParameter*, MissingParameter, UnknownParameter...). */
   InvalidRequest: 'TencentBatchInvalidRequest',
   /** The job does not exist (ResourceNotFound.Job). */
@@ -37,6 +39,7 @@ export const NON_RETRYABLE_ERROR_TYPES: readonly ErrorType[] = [
   ErrorType.InvalidInput,
   ErrorType.InvalidJobId,
   ErrorType.AuthFailure,
+  ErrorType.PermissionDenied,
   ErrorType.InvalidRequest,
   ErrorType.JobNotFound,
   ErrorType.UnsupportedOperation,

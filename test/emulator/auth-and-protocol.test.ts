@@ -207,7 +207,7 @@ describe('protocol and parameter errors', () => {
     expect(error.code).toBe('InvalidParameter');
   });
 
-  test('a nested parameter out of range fails with InvalidParameterValue naming its path', async () => {
+  test('a nested parameter out of range fails with its official code, naming its path', async () => {
     const emulator = await start();
     const error = await sdkErrorOf(
       sdkClient(emulator).SubmitJob({
@@ -215,11 +215,11 @@ describe('protocol and parameter errors', () => {
         Job: { Tasks: [{ TaskName: 't', TaskInstanceNum: 0, Application: { DeliveryForm: 'LOCAL' } }] },
       }),
     );
-    expect(error.code).toBe('InvalidParameterValue');
+    expect(error.code).toBe('InvalidParameterValue.TaskInstanceNum');
     expect(error.message).toContain('Job.Tasks.0.TaskInstanceNum');
   });
 
-  test('a SubmitJob whose dependences form a cycle fails with InvalidParameterValue', async () => {
+  test('a SubmitJob whose dependences form a cycle fails with InvalidParameterValue.DependenceUnfeasible', async () => {
     const emulator = await start();
     const error = await sdkErrorOf(
       sdkClient(emulator).SubmitJob({
@@ -233,7 +233,7 @@ describe('protocol and parameter errors', () => {
         },
       }),
     );
-    expect(error.code).toBe('InvalidParameterValue');
+    expect(error.code).toBe('InvalidParameterValue.DependenceUnfeasible');
     expect(error.message).toContain('cycle');
   });
 
@@ -243,9 +243,9 @@ describe('protocol and parameter errors', () => {
     expect(answer.json.Response.Error?.Code).toBe('InvalidParameter');
   });
 
-  test('a GET request fails with UnsupportedProtocol as an API error over HTTP 200', async () => {
+  test('a method other than GET and POST fails with UnsupportedProtocol as an API error over HTTP 200', async () => {
     const emulator = await start();
-    const answer = await sendSigned(emulator, { action: 'DescribeJobs', method: 'GET', body: '' });
+    const answer = await sendSigned(emulator, { action: 'DescribeJobs', method: 'PUT', body: '' });
     expect(answer.status).toBe(200);
     expect(answer.json.Response.Error?.Code).toBe('UnsupportedProtocol');
   });

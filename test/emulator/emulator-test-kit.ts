@@ -2,6 +2,7 @@
  * Shared pieces of the emulator tests: the real Node SDK client pointed at an emulator, a hand-signed raw
  * HTTP client (to sign the Go/Python way, skew clocks, break signatures), and polling with a deadline.
  */
+import { createHmac } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { Client } from 'tencentcloud-sdk-nodejs/tencentcloud/services/batch/v20170312/batch_client';
 import TencentCloudSDKHttpException from 'tencentcloud-sdk-nodejs/tencentcloud/common/exception/tencent_cloud_sdk_exception';
@@ -36,21 +37,38 @@ export function emulatorFixture(
   };
 }
 
+/** The request modes the Node SDK's client profile can select: its `signMethod` and `reqMethod`. */
+export const SDK_REQUEST_MODES = (['TC3-HMAC-SHA256', 'HmacSHA1', 'HmacSHA256'] as const).flatMap(
+  (signMethod) => (['POST', 'GET'] as const).map((reqMethod) => ({ signMethod, reqMethod })),
+);
+export type SdkRequestMode = (typeof SDK_REQUEST_MODES)[number];
+
 /** The real SDK's Batch client, configured for the emulator as users configure it. */
 export function sdkClient(
   emulator: Pick<RunningEmulator, 'endpoint'>,
-  overrides: { secretId?: string; secretKey?: string; reqTimeout?: number; region?: string } = {},
+  overrides: {
+    secretId?: string;
+    secretKey?: string;
+    token?: string;
+    reqTimeout?: number;
+    /** null: the client names no region. */
+    region?: string | null;
+    mode?: SdkRequestMode;
+  } = {},
 ): Client {
   return new Client({
     credential: {
       secretId: overrides.secretId ?? DEFAULT_EMULATOR_CREDENTIALS.secretId,
       secretKey: overrides.secretKey ?? DEFAULT_EMULATOR_CREDENTIALS.secretKey,
+      ...(overrides.token !== undefined ? { token: overrides.token } : {}),
     },
-    region: overrides.region ?? 'ap-guangzhou',
+    ...(overrides.region === null ? {} : { region: overrides.region ?? 'ap-guangzhou' }),
     profile: {
+      ...(overrides.mode ? { signMethod: overrides.mode.signMethod } : {}),
       httpProfile: {
         endpoint: emulator.endpoint,
         protocol: 'http://',
+        ...(overrides.mode ? { reqMethod: overrides.mode.reqMethod } : {}),
         ...(overrides.reqTimeout !== undefined ? { reqTimeout: overrides.reqTimeout } : {}),
       },
     },
@@ -128,7 +146,6 @@ export function sendSigned(
   emulator: Pick<RunningEmulator, 'endpoint'>,
   req: RawRequest,
 ): Promise<RawResponse> {
-  const [hostname = '', port = ''] = emulator.endpoint.split(':');
   const body = req.body ?? '{}';
   const timestamp = req.timestampSeconds ?? Math.floor(Date.now() / 1000);
   const contentType = 'application/json; charset=utf-8';
@@ -157,27 +174,95 @@ export function sendSigned(
     ...req.extraSignedHeaders,
   };
   if (req.authorization !== null) headers['Authorization'] = req.authorization ?? signed.authorization;
+  return sendRaw(emulator, { method: req.method ?? 'POST', path: '/', headers, body });
+}
+
+/** How to sign and send one signature v1 (HmacSHA1/HmacSHA256) request by hand. */
+export interface RawV1Request {
+  /** Action parameters, already flattened (`JobIds.0`). */
+  params?: Record<string, string>;
+  method?: 'GET' | 'POST';
+  /** @default 'HmacSHA256' (sent as the SignatureMethod parameter) */
+  signatureMethod?: string;
+  /** Host value that is signed. @default the Host header sent (host:port) */
+  signedHost?: string;
+  /** @default now */
+  timestampSeconds?: number;
+  secretKey?: string;
+  /** Common parameters to leave out (e.g. `Nonce`). */
+  omit?: string[];
+}
+
+/** Signs `req` the signature v1 way with Node's crypto and sends it as a query string or form body. */
+export function sendV1(
+  emulator: Pick<RunningEmulator, 'endpoint'>,
+  action: string,
+  req: RawV1Request = {},
+): Promise<RawResponse> {
+  const method = req.method ?? 'GET';
+  const signatureMethod = req.signatureMethod ?? 'HmacSHA256';
+  const params: Record<string, string> = {
+    Action: action,
+    Version: '2017-03-12',
+    Region: 'ap-guangzhou',
+    Timestamp: String(req.timestampSeconds ?? Math.floor(Date.now() / 1000)),
+    Nonce: '4217',
+    SecretId: DEFAULT_EMULATOR_CREDENTIALS.secretId,
+    SignatureMethod: signatureMethod,
+    ...req.params,
+  };
+  for (const name of req.omit ?? []) delete params[name];
+  const signed = Object.keys(params)
+    .sort()
+    .map((name) => `${name}=${params[name]}`)
+    .join('&');
+  const hash = signatureMethod === 'HmacSHA1' ? 'sha1' : 'sha256';
+  params['Signature'] = createHmac(hash, req.secretKey ?? DEFAULT_EMULATOR_CREDENTIALS.secretKey)
+    .update(`${method}${req.signedHost ?? emulator.endpoint}/?${signed}`)
+    .digest('base64');
+  const encoded = new URLSearchParams(params).toString();
+  return sendRaw(emulator, {
+    method,
+    path: method === 'GET' ? `/?${encoded}` : '/',
+    headers: method === 'GET' ? {} : { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: method === 'GET' ? '' : encoded,
+  });
+}
+
+/** Sends one HTTP request to the emulator as given. */
+function sendRaw(
+  emulator: Pick<RunningEmulator, 'endpoint'>,
+  req: { method: string; path: string; headers: Record<string, string>; body: string },
+): Promise<RawResponse> {
+  const [hostname = '', port = ''] = emulator.endpoint.split(':');
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest(
-      { hostname, port: Number(port), path: '/', method: req.method ?? 'POST', headers },
+      { hostname, port: Number(port), path: req.path, method: req.method, headers: req.headers },
       (response) => {
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          let json: RawResponse['json'];
-          try {
-            json = JSON.parse(text) as RawResponse['json'];
-          } catch {
-            json = { Response: { RequestId: '' } };
-          }
-          resolve({ status: response.statusCode ?? 0, headers: response.headers, text, json });
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            text,
+            json: parseAnswer(text),
+          });
         });
       },
     );
     outgoing.on('error', reject);
-    outgoing.end(body);
+    outgoing.end(req.body);
   });
+}
+
+function parseAnswer(text: string): RawResponse['json'] {
+  try {
+    return JSON.parse(text) as RawResponse['json'];
+  } catch {
+    return { Response: { RequestId: '' } };
+  }
 }
 
 /** A minimal valid SubmitJob request. */

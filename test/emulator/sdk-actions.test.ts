@@ -109,7 +109,7 @@ describe('the real Node SDK against the emulator', () => {
     expect(tagged.JobSet?.map((job) => job.JobId)).toEqual([ids[2], ids[0]]);
   });
 
-  test('DescribeJobs with both JobIds and Filters fails with InvalidParameter', async () => {
+  test('DescribeJobs with both JobIds and Filters fails with InvalidParameter.InvalidParameterCombination', async () => {
     const emulator = await start();
     const error = await sdkErrorOf(
       sdkClient(emulator).DescribeJobs({
@@ -117,7 +117,7 @@ describe('the real Node SDK against the emulator', () => {
         Filters: [{ Name: 'zone', Values: ['x'] }],
       }),
     );
-    expect(error.code).toBe('InvalidParameter');
+    expect(error.code).toBe('InvalidParameter.InvalidParameterCombination');
   });
 
   test('DescribeJobs with Limit above 100 fails with InvalidParameterValue', async () => {

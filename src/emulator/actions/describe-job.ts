@@ -7,7 +7,7 @@ import { findJob } from './job-lookup';
 const FIELDS = { JobId: p.required(p.string()) };
 
 /** DescribeJob. */
-export const describeJob: ActionHandler = (body, { store, now }) => {
-  const params = checkParams(body, FIELDS) as { JobId: string };
-  return { response: describeJobView(findJob(store, params.JobId), now) };
+export const describeJob: ActionHandler = (body, { store, now, encoding, region }) => {
+  const params = checkParams(body, FIELDS, encoding) as { JobId: string };
+  return { response: describeJobView(findJob(store, params.JobId, region), now) };
 };

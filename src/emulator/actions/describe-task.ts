@@ -1,6 +1,7 @@
 /**
  * DescribeTask {JobId, TaskName, Offset?, Limit? (default 100, max 1000), Filters? (task-instance-state)}
- * → the task with one page of its instances. An unknown task of a known job gets `ResourceNotFound.Task`.
+ * → the task with one page of its instances. An unknown task gets `ResourceNotFound.Task`, and so does an
+ * unknown job: the official list gives DescribeTask no `ResourceNotFound.Job`.
  */
 import { ApiError } from '../api-error';
 import { DESCRIBE_TASK_LIMIT } from '../batch-api-constants';
@@ -8,7 +9,7 @@ import { instanceStateAt } from '../job-model';
 import { describeTaskView } from '../job-views';
 import { checkParams, p } from '../params';
 import type { ActionHandler } from './action';
-import { FILTERS_SCHEMA, type Filter, checkFilterNames } from './filters';
+import { type Filter, checkFilterNames, filtersSchema } from './filters';
 import { findJob } from './job-lookup';
 
 const FIELDS = {
@@ -16,7 +17,7 @@ const FIELDS = {
   TaskName: p.required(p.string()),
   Offset: p.optional(p.integer({ min: 0 })),
   Limit: p.optional(p.integer({ min: 1, max: DESCRIBE_TASK_LIMIT.max })),
-  Filters: p.optional(FILTERS_SCHEMA),
+  Filters: p.optional(filtersSchema()),
 };
 
 interface DescribeTaskParams {
@@ -28,9 +29,14 @@ interface DescribeTaskParams {
 }
 
 /** DescribeTask. */
-export const describeTask: ActionHandler = (body, { store, now }) => {
-  const params = checkParams(body, FIELDS) as unknown as DescribeTaskParams;
-  const job = findJob(store, params.JobId);
+export const describeTask: ActionHandler = (body, { store, now, encoding, region }) => {
+  const params = checkParams(body, FIELDS, encoding) as unknown as DescribeTaskParams;
+  const job = findJob(
+    store,
+    params.JobId,
+    region,
+    (jobId) => new ApiError('ResourceNotFound.Task', `The job ${jobId} does not exist, nor its tasks.`),
+  );
   const task = job.tasks.find((t) => t.name === params.TaskName);
   if (!task) {
     throw new ApiError(

@@ -9,7 +9,8 @@
  * A request naming several jobs is ATOMIC (the API leaves this undocumented; this is the emulator's choice):
  * if any ID is malformed (`InvalidParameter.JobIdMalformed`), unknown (`ResourceNotFound.Job`) or names a job
  * that is not FAILED (`UnsupportedOperation`), the whole request fails, nothing is applied, and the message
- * names every offending job. Checks run in that order. Repeated IDs are retried once.
+ * names every offending job. Checks run in that order. Repeated IDs are retried once. Region is optional
+ * here (seed document); with one, jobs of other regions are unknown.
  */
 import { ApiError, jobNotFound } from '../api-error';
 import { MAX_JOB_IDS_PER_REQUEST } from '../batch-api-constants';
@@ -18,19 +19,19 @@ import { type Job, jobStateAt } from '../job-model';
 import { retryJob } from '../job-planner';
 import { checkParams, p } from '../params';
 import type { ActionHandler } from './action';
-import { checkJobIdsWellFormed, distinct } from './job-lookup';
+import { checkJobIdsWellFormed, distinct, jobInRegion } from './job-lookup';
 
 const FIELDS = {
   JobIds: p.required(p.array(p.string(), { minItems: 1, maxItems: MAX_JOB_IDS_PER_REQUEST })),
 };
 
 /** RetryJobs. */
-export const retryJobs: ActionHandler = (body, { store, now }) => {
-  const params = checkParams(body, FIELDS) as { JobIds: string[] };
+export const retryJobs: ActionHandler = (body, { store, now, encoding, region }) => {
+  const params = checkParams(body, FIELDS, encoding) as { JobIds: string[] };
   const jobIds = distinct(params.JobIds);
   checkJobIdsWellFormed(jobIds);
 
-  const unknown = jobIds.filter((id) => store.get(id) === undefined);
+  const unknown = jobIds.filter((id) => jobInRegion(store, id, region) === undefined);
   if (unknown.length > 0) throw jobNotFound(unknown);
   const jobs = jobIds.map((id) => store.get(id)).filter((job): job is Job => job !== undefined);
 

@@ -5,12 +5,18 @@
  * interpret (ComputeEnv, Docker, mappings...) are accepted as they come. A repeated ClientToken returns the
  * job the token first created. A job's outcomes come from the tag `emulator:script` (a JSON JobScript) when
  * present, otherwise from the emulator's default script.
+ *
+ * Problems get the specific codes the official list gives SubmitJob: `InvalidZone.MismatchRegion` (a zone
+ * outside the request's region), `InvalidParameter.JobNameTooLong` / `.TaskNameTooLong` (over 60
+ * characters), `InvalidParameter.TaskName` (a task name used twice), `InvalidParameterValue.TaskInstanceNum`,
+ * `.MaxRetryCount`, `.Negative`, `.DependenceNotFoundTaskName` and `.DependenceUnfeasible` (a cycle).
  */
 import { ApiError, invalidParameterValue } from '../api-error';
 import type { Dependence, Tag } from '../job-model';
 import { InvalidJobScriptError, parseJobScript } from '../job-script';
 import { InvalidJobError, type NewJob } from '../job-store';
 import { checkParams, p } from '../params';
+import { checkZone } from '../regions';
 import type { ActionHandler } from './action';
 
 /** Tag whose value (JSON) scripts the outcomes of a job submitted over the API. */
@@ -18,6 +24,8 @@ export const SCRIPT_TAG_KEY = 'emulator:script';
 
 /** Largest TaskInstanceNum the emulator accepts (keeps a typo from allocating millions of instances). */
 const MAX_TASK_INSTANCES = 10_000;
+
+const NON_NEGATIVE = p.integer({ min: 0, code: 'InvalidParameterValue.Negative' });
 
 const TAGS = p.array(p.object({ Key: p.required(p.string()), Value: p.required(p.string()) }));
 
@@ -31,8 +39,10 @@ const TASK = p.object({
       Commands: p.optional(p.any()),
     }),
   ),
-  TaskName: p.optional(p.string({ maxLength: 60 })),
-  TaskInstanceNum: p.optional(p.integer({ min: 1, max: MAX_TASK_INSTANCES })),
+  TaskName: p.optional(p.string({ maxLength: 60, code: 'InvalidParameter.TaskNameTooLong' })),
+  TaskInstanceNum: p.optional(
+    p.integer({ min: 1, max: MAX_TASK_INSTANCES, code: 'InvalidParameterValue.TaskInstanceNum' }),
+  ),
   ComputeEnv: p.optional(p.any()),
   EnvId: p.optional(p.string()),
   RedirectInfo: p.optional(p.any()),
@@ -43,11 +53,11 @@ const TASK = p.object({
   EnvVars: p.optional(p.any()),
   Authentications: p.optional(p.any()),
   FailedAction: p.optional(p.string({ oneOf: ['TERMINATE', 'INTERRUPT', 'FAST_INTERRUPT'] })),
-  MaxRetryCount: p.optional(p.integer({ min: 0, max: 5 })),
-  Timeout: p.optional(p.integer({ min: 0 })),
-  MaxConcurrentNum: p.optional(p.integer({ min: 0 })),
+  MaxRetryCount: p.optional(p.integer({ min: 0, max: 5, code: 'InvalidParameterValue.MaxRetryCount' })),
+  Timeout: p.optional(NON_NEGATIVE),
+  MaxConcurrentNum: p.optional(NON_NEGATIVE),
   RestartComputeNode: p.optional(p.boolean()),
-  ResourceMaxRetryCount: p.optional(p.integer({ min: 0 })),
+  ResourceMaxRetryCount: p.optional(NON_NEGATIVE),
 });
 
 const FIELDS = {
@@ -65,7 +75,7 @@ const FIELDS = {
   Job: p.required(
     p.object({
       Tasks: p.required(p.array(TASK, { minItems: 1 })),
-      JobName: p.optional(p.string({ maxLength: 60 })),
+      JobName: p.optional(p.string({ maxLength: 60, code: 'InvalidParameter.JobNameTooLong' })),
       JobDescription: p.optional(p.string()),
       Priority: p.optional(p.integer({ min: 0, max: 100 })),
       Dependences: p.optional(
@@ -95,9 +105,14 @@ interface SubmitJobParams {
 }
 
 /** SubmitJob. */
-export const submitJob: ActionHandler = (body, { store }) => {
-  const params = checkParams(body, FIELDS) as unknown as SubmitJobParams;
+export const submitJob: ActionHandler = (body, { store, encoding, region }) => {
+  const params = checkParams(body, FIELDS, encoding) as unknown as SubmitJobParams;
+  checkZone(params.Placement.Zone, region, 'Placement.Zone');
   const job = params.Job;
+  checkTaskGraph(
+    job.Tasks.map((task, i) => task.TaskName ?? `Task${i}`),
+    job.Dependences ?? [],
+  );
   const tags = job.Tags ?? [];
   const dependences: Dependence[] = (job.Dependences ?? []).map((d) => ({
     startTask: d.StartTask,
@@ -123,10 +138,37 @@ export const submitJob: ActionHandler = (body, { store }) => {
     const { jobId, created } = store.submit(newJob, params.ClientToken);
     return { response: { JobId: jobId }, effects: created ? { submittedJobId: jobId } : {} };
   } catch (error) {
-    if (error instanceof InvalidJobError) throw invalidParameterValue('Job', error.message);
+    // The names were checked above, so what the store still refuses is a cycle.
+    if (error instanceof InvalidJobError) {
+      throw invalidParameterValue(
+        'Job.Dependences',
+        error.message,
+        'InvalidParameterValue.DependenceUnfeasible',
+      );
+    }
     throw error;
   }
 };
+
+function checkTaskGraph(
+  names: readonly string[],
+  dependences: readonly { StartTask: string; EndTask: string }[],
+): void {
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) {
+      throw new ApiError('InvalidParameter.TaskName', `The task name ${name} is used more than once.`);
+    }
+  });
+  dependences.forEach((d, i) => {
+    const unknown = [d.StartTask, d.EndTask].find((name) => !names.includes(name));
+    if (unknown !== undefined) {
+      throw new ApiError(
+        'InvalidParameterValue.DependenceNotFoundTaskName',
+        `\`Job.Dependences.${i}\` names the task ${unknown}, which the job does not define.`,
+      );
+    }
+  });
+}
 
 function scriptFromTags(tags: readonly Tag[]): ReturnType<typeof parseJobScript> | undefined {
   const tag = tags.find((t) => t.Key === SCRIPT_TAG_KEY);
