@@ -28,11 +28,17 @@ export const retryRequestedSignal = defineSignal<[RetryRequest]>('retryRequested
 /** Dispatcher → recovery workflow. */
 export const retryAnsweredSignal = defineSignal<[RetryAnswer]>('retryAnswered');
 
-/** Input of the dispatcher workflow; `pending` carries unanswered requests through continue-as-new. */
+/**
+ * Input of the dispatcher workflow; `pending` and `recentRequestIds` carry unanswered requests and the IDs already
+ * taken through continue-as-new.
+ */
 export interface RetryDispatcherInput {
   /** Task queue of the RetryJobs activity. @default DEFAULT_RETRY_TASK_QUEUE */
   retryTaskQueue?: string;
   /** How long the first request of a batch waits for others to join it. @default '500ms' */
   gatherWindow?: string | number;
+  /** Continue as new at this history length, even under steady load. @default 4000 */
+  continueAsNewAfterEvents?: number;
   pending?: RetryRequest[];
+  recentRequestIds?: string[];
 }

@@ -148,6 +148,7 @@ export interface TimelineEntry {
     | 'RETRY_SENT'
     | 'ALREADY_RETRIED'
     | 'RETRY_REFUSED'
+    | 'RETRY_POSTPONED'
     | 'ESCALATED'
     | 'DECISION'
     | 'DONE';

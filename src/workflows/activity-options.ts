@@ -91,11 +91,12 @@ export const REQUEST_RETRIES_OPTIONS: ActivityOptions = {
 };
 
 /**
- * How long a recovery workflow waits for the dispatcher's answer before asking again. Longer than the RetryJobs
- * activity may take (1 h schedule-to-close), so a resend happens only when the dispatcher itself was lost; a
- * resent request is harmless, since the activity never retries one failure twice.
+ * How long a recovery workflow waits for the dispatcher's answer before asking again. A call normally ends in
+ * seconds; one retried through throttling or an outage can take longer, and then the request asked again waits
+ * behind it in the dispatcher (which never has one job in two calls), so a wedged or lost dispatcher holds a
+ * recovery only this long.
  */
-export const DISPATCHER_ANSWER_TIMEOUT = '70m';
+export const DISPATCHER_ANSWER_TIMEOUT = '5m';
 
 /**
  * One read of job states (the job watcher's poll, or an owner's look on request): retried like the other

@@ -52,6 +52,12 @@ import { WatcherLink } from './watcher-link';
 
 const { notifyEscalation } = proxyActivities<Activities>(NOTIFY_ESCALATION_OPTIONS);
 
+/**
+ * How long jobs wait after RetryJobs could not be sent as a whole: long enough for a throttled or restarting
+ * service to come back, short next to the backoff people set for job failures.
+ */
+const PLATFORM_TROUBLE_PAUSE_MS = 60_000;
+
 export class JobRecovery {
   readonly tracker: JobTracker;
   private readonly watcher: WatcherLink;
@@ -172,7 +178,9 @@ export class JobRecovery {
   async sendDueRetries(): Promise<void> {
     const parts = chunk(this.tracker.dueRetries(Date.now()), MAX_JOB_IDS_PER_REQUEST);
     await Promise.all(
-      parts.map(async (failures) => this.applyRetryResult(failures, await this.dispatcher.retry(failures))),
+      parts.map(async (failures) =>
+        this.applyRetryResult(failures, await this.dispatcher.retry(failures, this.tracker.deadlineMs)),
+      ),
     );
   }
 
@@ -301,15 +309,19 @@ export class JobRecovery {
     );
   }
 
-  /** Applies one hand-over's outcomes, or escalates its jobs when RetryJobs could not be sent. */
+  /**
+   * Applies one hand-over's outcomes. When RetryJobs could not be sent at all (credentials, throttling, the
+   * control plane), that is platform trouble, not the jobs': they wait and are tried again, never escalated for it.
+   */
   private async applyRetryResult(failures: ObservedFailure[], result: DispatchResult): Promise<void> {
     if ('outcomes' in result) {
       await this.escalate(this.tracker.applyRetryOutcomes(result.outcomes, Date.now()));
       return;
     }
-    log.error('RetryJobs could not be sent', { ...result, jobIds: failures.map((f) => f.jobId) });
-    const { code, message } = result;
-    await this.escalate(failures.map((f) => ({ jobId: f.jobId, reason: 'API_REFUSED', message, code })));
+    const jobIds = failures.map((f) => f.jobId);
+    log.warn('RetryJobs could not be sent; trying again later', { ...result, jobIds });
+    const why = `RetryJobs could not be sent (${result.code}: ${result.message})`;
+    this.tracker.postponeRetries(jobIds, Date.now() + PLATFORM_TROUBLE_PAUSE_MS, why, Date.now());
   }
 
   /** Escalates, reads the details a person needs, and notifies. Never throws but for cancellation. */

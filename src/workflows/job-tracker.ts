@@ -256,6 +256,19 @@ export class JobTracker {
     return escalate;
   }
 
+  /**
+   * RetryJobs could not be sent for these jobs (the call failed as a whole: control-plane or API trouble, not the
+   * jobs): they stay waiting, and are retried at `untilMs`, with the reason in their timeline.
+   */
+  postponeRetries(jobIds: readonly string[], untilMs: number, why: string, nowMs: number): void {
+    for (const jobId of jobIds) {
+      const job = this.jobs.get(jobId);
+      if (!job || job.phase !== 'WAITING_TO_RETRY') continue;
+      job.nextRetryAt = iso(untilMs);
+      this.note(job, nowMs, 'RETRY_POSTPONED', `${why}; retry at ${job.nextRetryAt}`);
+    }
+  }
+
   /** Puts jobs in AWAITING_DECISION. Returns the ones that were not already there. */
   escalate(requests: readonly EscalationRequest[], nowMs: number): EscalationRequest[] {
     const fresh: EscalationRequest[] = [];

@@ -3,7 +3,8 @@
  * failures; it gathers them for a moment, sends RetryJobs calls of up to 100 jobs (the retry queue's rate limit
  * paces the calls), and signals each requester its outcomes. A wave of 500 failures in 500 workflows becomes 5
  * calls instead of 500: at 2 calls/s, seconds instead of minutes. Idempotency is unchanged: the same
- * `retryFailedJobs` activity keys every call to the observed failure.
+ * `retryFailedJobs` activity keys every call to the observed failure; besides, a request delivered twice is taken
+ * once, and no job is in two calls at once.
  */
 import {
   allHandlersFinished,
@@ -16,8 +17,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { ObservedFailure, RetryOutcome } from '../shared/batch-types';
-import { DEFAULT_RETRY_TASK_QUEUE, MAX_JOB_IDS_PER_REQUEST } from '../shared/constants';
+import type { RetryOutcome } from '../shared/batch-types';
+import { DEFAULT_RETRY_TASK_QUEUE } from '../shared/constants';
 import {
   retryAnsweredSignal,
   retryRequestedSignal,
@@ -28,6 +29,7 @@ import {
 import { parseDurationMs } from '../shared/duration';
 import { describeActivityError } from './activity-errors';
 import { retryJobsOptions } from './activity-options';
+import { RetryDispatchQueue } from './retry-dispatch-queue';
 
 /** Long enough for a wave's requests to arrive together, short next to the 10 s a wave may take. */
 const DEFAULT_GATHER_WINDOW_MS = 500;
@@ -43,31 +45,125 @@ const CALL_SPACING_MS = 1_000;
 /** The longest a partial batch waits for calls in flight. */
 const MAX_HOLD_MS = 2_000;
 
+/**
+ * Continue as new at this history length even under steady load (the server's suggestion comes at 4,096 events or
+ * 4 MiB): a run stops taking batches, lets its calls end, and hands the rest of the queue to the next run.
+ */
+const MAX_HISTORY_EVENTS = 4_000;
+
 export async function retryJobsDispatcherWorkflow(input: RetryDispatcherInput = {}): Promise<void> {
-  const { retryFailedJobs } = proxyActivities<Activities>(
-    retryJobsOptions(input.retryTaskQueue ?? DEFAULT_RETRY_TASK_QUEUE),
-  );
-  const gatherWindowMs =
-    input.gatherWindow === undefined
-      ? DEFAULT_GATHER_WINDOW_MS
-      : (parseDurationMs(input.gatherWindow) ?? DEFAULT_GATHER_WINDOW_MS);
-  const queue: RetryRequest[] = [...(input.pending ?? [])];
-  let inFlight = 0;
-  let lastDispatchMs = Number.NEGATIVE_INFINITY;
-  const batchIsFull = (): boolean => failureCount(queue) >= MAX_JOB_IDS_PER_REQUEST;
-  setHandler(retryRequestedSignal, (request) => {
-    // Requesters send 1..100 failures; anything else could never fit a RetryJobs call.
-    if (request.failures.length === 0 || request.failures.length > MAX_JOB_IDS_PER_REQUEST) {
+  const dispatcher = new RetryDispatcher(input);
+  setHandler(retryRequestedSignal, (request) => dispatcher.request(request));
+  while (!dispatcher.timeToContinue()) {
+    await dispatcher.awaitWork();
+    if (dispatcher.timeToContinue()) break;
+    await dispatcher.gather();
+    dispatcher.sendBatch();
+  }
+  await dispatcher.drain();
+  await condition(allHandlersFinished);
+  await continueAsNew<typeof retryJobsDispatcherWorkflow>(dispatcher.continueAsNewInput());
+}
+
+/** One run of the dispatcher: its queue, the calls in flight, and the steps of its loop. */
+class RetryDispatcher {
+  private readonly queue: RetryDispatchQueue;
+  private readonly retryFailedJobs: Activities['retryFailedJobs'];
+  private readonly gatherWindowMs: number;
+  private inFlight = 0;
+  private lastDispatchMs = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly input: RetryDispatcherInput) {
+    this.queue = new RetryDispatchQueue(input.pending, input.recentRequestIds);
+    this.retryFailedJobs = proxyActivities<Activities>(
+      retryJobsOptions(input.retryTaskQueue ?? DEFAULT_RETRY_TASK_QUEUE),
+    ).retryFailedJobs;
+    this.gatherWindowMs =
+      input.gatherWindow === undefined
+        ? DEFAULT_GATHER_WINDOW_MS
+        : (parseDurationMs(input.gatherWindow) ?? DEFAULT_GATHER_WINDOW_MS);
+  }
+
+  /** The requesters' signal. */
+  request(request: RetryRequest): void {
+    const refused = this.queue.add(request);
+    if (refused === 'wrong-size') {
       log.error('Ignoring a retry request of the wrong size', {
         requestId: request.requestId,
         size: request.failures.length,
       });
-      return;
+    } else if (refused === 'duplicate') {
+      log.info('Ignoring a retry request delivered twice', { requestId: request.requestId });
     }
-    queue.push(request);
-  });
+  }
 
-  const answer = async (requesterWorkflowId: string, reply: RetryAnswer): Promise<void> => {
+  timeToContinue(): boolean {
+    const info = workflowInfo();
+    const limit = this.input.continueAsNewAfterEvents ?? MAX_HISTORY_EVENTS;
+    return info.continueAsNewSuggested || info.historyLength >= limit;
+  }
+
+  /** Waits until a request can go out, or it is time to continue as new. */
+  async awaitWork(): Promise<void> {
+    await condition(() => this.queue.hasDispatchable() || this.timeToContinue());
+  }
+
+  /**
+   * Lets a batch fill: for the gather window, then, if it is still partial while a call is in flight or the last
+   * went out less than a second ago, for that call (at most {@link MAX_HOLD_MS}).
+   */
+  async gather(): Promise<void> {
+    const full = (): boolean => this.queue.batchIsFull();
+    await condition(full, this.gatherWindowMs);
+    if (full() || (this.inFlight === 0 && Date.now() >= this.lastDispatchMs + CALL_SPACING_MS)) return;
+    const holdUntil = Date.now() + MAX_HOLD_MS;
+    await condition(() => full() || this.inFlight === 0, MAX_HOLD_MS);
+    const spacing = Math.min(this.lastDispatchMs + CALL_SPACING_MS, holdUntil) - Date.now();
+    if (!full() && spacing > 0) await condition(full, spacing);
+  }
+
+  /** Sends the oldest requests that fit one call; answers their requesters when it ends. */
+  sendBatch(): void {
+    const batch = this.queue.take();
+    if (batch.length === 0) return;
+    this.lastDispatchMs = Date.now();
+    this.inFlight += 1;
+    void this.dispatch(batch).finally(() => {
+      this.inFlight -= 1;
+      this.queue.done(batch);
+    });
+  }
+
+  /** Lets the calls in flight end before the run continues as new. */
+  async drain(): Promise<void> {
+    await condition(() => this.inFlight === 0);
+  }
+
+  continueAsNewInput(): RetryDispatcherInput {
+    return { ...this.input, ...this.queue.toCarried() };
+  }
+
+  private async dispatch(batch: RetryRequest[]): Promise<void> {
+    let outcomes: RetryOutcome[] | undefined;
+    let error: RetryAnswer['error'];
+    try {
+      outcomes = (await this.retryFailedJobs({ failures: batch.flatMap((r) => r.failures) })).outcomes;
+    } catch (err) {
+      error = describeActivityError(err);
+    }
+    const byJob = new Map((outcomes ?? []).map((o) => [o.jobId, o]));
+    await Promise.all(
+      batch.map((request) =>
+        this.answer(request.requesterWorkflowId, {
+          requestId: request.requestId,
+          outcomes: outcomes ? request.failures.flatMap((f) => byJob.get(f.jobId) ?? []) : [],
+          ...(error ? { error } : {}),
+        }),
+      ),
+    );
+  }
+
+  private async answer(requesterWorkflowId: string, reply: RetryAnswer): Promise<void> {
     try {
       await getExternalWorkflowHandle(requesterWorkflowId).signal(retryAnsweredSignal, reply);
     } catch (err) {
@@ -78,80 +174,5 @@ export async function retryJobsDispatcherWorkflow(input: RetryDispatcherInput = 
         error: String(err),
       });
     }
-  };
-
-  const dispatch = async (batch: RetryRequest[]): Promise<void> => {
-    const failures: ObservedFailure[] = batch.flatMap((r) => r.failures);
-    let outcomes: RetryOutcome[] | undefined;
-    let error: RetryAnswer['error'];
-    try {
-      outcomes = (await retryFailedJobs({ failures })).outcomes;
-    } catch (err) {
-      error = describeActivityError(err);
-    }
-    const byJob = new Map((outcomes ?? []).map((o) => [o.jobId, o]));
-    await Promise.all(
-      batch.map((request) =>
-        answer(request.requesterWorkflowId, {
-          requestId: request.requestId,
-          outcomes: outcomes ? request.failures.flatMap((f) => byJob.get(f.jobId) ?? []) : [],
-          ...(error ? { error } : {}),
-        }),
-      ),
-    );
-  };
-
-  /** Lets a partial batch fill while the last call is in flight or too recent (see CALL_SPACING_MS). */
-  const holdPartialBatch = async (): Promise<void> => {
-    const holdUntil = Date.now() + MAX_HOLD_MS;
-    await condition(() => batchIsFull() || inFlight === 0, MAX_HOLD_MS);
-    const spacing = Math.min(lastDispatchMs + CALL_SPACING_MS, holdUntil) - Date.now();
-    if (!batchIsFull() && spacing > 0) await condition(batchIsFull, spacing);
-  };
-
-  for (;;) {
-    await condition(() => queue.length > 0 || (workflowInfo().continueAsNewSuggested && inFlight === 0));
-    if (queue.length === 0) break;
-    await condition(batchIsFull, gatherWindowMs);
-    if (!batchIsFull() && (inFlight > 0 || Date.now() < lastDispatchMs + CALL_SPACING_MS)) {
-      await holdPartialBatch();
-    }
-    const batch = takeBatch(queue);
-    lastDispatchMs = Date.now();
-    inFlight += 1;
-    void dispatch(batch).finally(() => (inFlight -= 1));
-    if (workflowInfo().continueAsNewSuggested) {
-      await condition(() => inFlight === 0);
-      if (queue.length === 0) break;
-    }
   }
-  await condition(() => inFlight === 0 && allHandlersFinished());
-  await continueAsNew<typeof retryJobsDispatcherWorkflow>({ ...input, pending: queue });
-}
-
-function failureCount(queue: RetryRequest[]): number {
-  return queue.reduce((n, r) => n + r.failures.length, 0);
-}
-
-/**
- * Takes whole requests, oldest first, while the batch stays within 100 jobs and names each job once (the
- * activity refuses a job listed twice; two workflows watching one job wait for the next batch).
- */
-function takeBatch(queue: RetryRequest[]): RetryRequest[] {
-  const batch: RetryRequest[] = [];
-  const jobs = new Set<string>();
-  for (let i = 0; i < queue.length;) {
-    const request = queue[i] as RetryRequest;
-    const fits = jobs.size + request.failures.length <= MAX_JOB_IDS_PER_REQUEST;
-    const clash = request.failures.some((f) => jobs.has(f.jobId));
-    if (fits && !clash) {
-      batch.push(request);
-      request.failures.forEach((f) => jobs.add(f.jobId));
-      queue.splice(i, 1);
-    } else {
-      i += 1;
-    }
-    if (jobs.size >= MAX_JOB_IDS_PER_REQUEST) break;
-  }
-  return batch;
 }

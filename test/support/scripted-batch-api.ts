@@ -1,4 +1,6 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { BatchApi, JobSummary } from '../../src/batch/batch-api';
+import { ErrorType } from '../../src/shared/errors';
 
 import { FakeBatchApi } from './fake-batch-api';
 
@@ -87,7 +89,24 @@ export class ScriptedBatchApi extends FakeBatchApi {
     });
   }
 
+  /** The next `times` RetryJobs calls are refused as a whole, as the API refuses a key without the permission. */
+  refuseRetryJobs(times: number): this {
+    this.refusalsLeft = times;
+    return this;
+  }
+
+  private refusalsLeft = 0;
+
   override async retryJobs(input: { jobIds: string[] }): ReturnType<BatchApi['retryJobs']> {
+    if (this.refusalsLeft > 0) {
+      this.refusalsLeft -= 1;
+      throw ApplicationFailure.create({
+        type: ErrorType.PermissionDenied,
+        message: 'UnauthorizedOperation: the key may not call RetryJobs',
+        nonRetryable: true,
+        details: [{ code: 'UnauthorizedOperation', action: 'RetryJobs' }],
+      });
+    }
     const before = this.retryCalls.length;
     const answer = await super.retryJobs(input);
     const call = this.retryCalls[before];

@@ -8,7 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
-import { createDispatchActivities } from '../../src/activities/request-retries';
+import { createDispatchActivities, type DispatchActivities } from '../../src/activities/request-retries';
 import type { EscalationNotice, RecoverBatchJobsInput } from '../../src/shared/recovery-types';
 import {
   jobStateChangedSignal,
@@ -48,6 +48,7 @@ async function withWorker<T>(
     notices: EscalationNotice[];
     input: (i: RecoverBatchJobsInput) => RecoverBatchJobsInput;
   }) => Promise<T>,
+  overrides: Partial<DispatchActivities> = {},
 ): Promise<T> {
   const taskQueue = `ts-${process.pid}-${++seq}`;
   const notices: EscalationNotice[] = [];
@@ -59,6 +60,7 @@ async function withWorker<T>(
     activities: {
       ...activities,
       ...createDispatchActivities({ client: env.client }),
+      ...overrides,
       notifyEscalation: (notice: EscalationNotice) => {
         notices.push(notice);
         return Promise.resolve({ delivered: ['log' as const] });
@@ -149,6 +151,44 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
       // (Idle afterwards, the watcher may already have timed out here: the server skips time to its run timeout.)
       await watcher.terminate('test over').catch(() => undefined);
       await recordHistory(watcher, 'ts-job-watcher');
+    });
+  });
+
+  it('keeps handing a retry to the dispatcher while the Temporal server refuses it for longer than the hand-over may retry, then succeeds', async () => {
+    const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED', 'SUCCEED']);
+    const handOver = createDispatchActivities({ client: env.client }).requestRetries;
+    let refused = 0;
+    // The first 40 attempts fail (more than REQUEST_RETRIES_OPTIONS' 10-minute schedule-to-close allows), as a
+    // frontend that is down or throttling the namespace would.
+    const requestRetries: DispatchActivities['requestRetries'] = (hand) => {
+      if (refused < 40) {
+        refused += 1;
+        return Promise.reject(new Error('frontend unavailable'));
+      }
+      return handOver(hand);
+    };
+    await withWorker(
+      api,
+      async ({ taskQueue, notices, input }) => {
+        const result = await (await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'] }))).result();
+        expect(result.overall).toBe('SUCCEEDED');
+        expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
+        expect(refused).toBe(40);
+        expect(notices).toHaveLength(0);
+        expect(api.retriesOf('job-aaaaaaaa')).toBe(1);
+      },
+      { requestRetries },
+    );
+  });
+
+  it('postpones a retry that RetryJobs refused as a whole, without escalating, and sends it once the API accepts', async () => {
+    const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED', 'SUCCEED']).refuseRetryJobs(2);
+    await withWorker(api, async ({ taskQueue, notices, input }) => {
+      const result = await (await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'] }))).result();
+      expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
+      expect(result.jobs[0]?.timeline.filter((t) => t.event === 'RETRY_POSTPONED')).toHaveLength(2);
+      expect(notices).toHaveLength(0);
+      expect(api.retriesOf('job-aaaaaaaa')).toBe(1);
     });
   });
 

@@ -84,3 +84,36 @@ it('turns 450 one-job requests arriving over seconds into a few full calls, each
   // Fuller calls instead of one per gather window (ten without the hold): 450 jobs in at most 6 calls.
   expect(retries.calls.length).toBeLessThanOrEqual(6);
 }, 60_000);
+
+it('continues as new under steady load and takes a request delivered twice once, each job retried once', async () => {
+  const taskQueue = uniqueTaskQueue('dispatcher-steady');
+  const retries = recordingRetries(200);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
+    activities: { retryFailedJobs: retries.retryFailedJobs },
+  });
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(retryJobsDispatcherWorkflow, {
+      taskQueue,
+      workflowId: `dispatcher-${taskQueue}`,
+      args: [{ retryTaskQueue: taskQueue, continueAsNewAfterEvents: 120 }],
+    });
+    // Requests never stop arriving for long, and each is delivered twice (a signal-with-start retried after its
+    // answer was lost).
+    for (let i = 0; i < 120; i++) {
+      await handle.signal(retryRequestedSignal, request(i));
+      await handle.signal(retryRequestedSignal, request(i));
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+    const runBeforeTheEnd = (await handle.describe()).runId;
+    await waitFor(() => retries.calls.flat().length >= 120, { timeoutMs: 30_000 });
+    expect(runBeforeTheEnd).not.toBe(handle.firstExecutionRunId);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await handle.terminate('test over');
+  });
+  const jobs = retries.calls.flat();
+  expect(jobs).toHaveLength(120);
+  expect(new Set(jobs).size).toBe(120);
+}, 90_000);

@@ -1,0 +1,65 @@
+import type { RetryRequest } from '../../src/shared/dispatcher-types';
+import { REMEMBERED_REQUEST_IDS, RetryDispatchQueue } from '../../src/workflows/retry-dispatch-queue';
+
+const request = (id: string, ...jobIds: string[]): RetryRequest => ({
+  requesterWorkflowId: `owner-${id}`,
+  requestId: id,
+  failures: jobIds.map((jobId) => ({ jobId, endTime: '2026-11-29T00:00:00Z' })),
+});
+
+describe('RetryDispatchQueue', () => {
+  it('takes a request delivered twice once', () => {
+    const queue = new RetryDispatchQueue();
+    expect(queue.add(request('r1', 'job-aaaaaaaa'))).toBeUndefined();
+    expect(queue.add(request('r1', 'job-aaaaaaaa'))).toBe('duplicate');
+    expect(queue.take()).toEqual([request('r1', 'job-aaaaaaaa')]);
+    expect(queue.isEmpty()).toBe(true);
+  });
+
+  it('keeps refusing a duplicate after continue-as-new', () => {
+    const first = new RetryDispatchQueue();
+    first.add(request('r1', 'job-aaaaaaaa'));
+    first.take();
+    const { pending, recentRequestIds } = first.toCarried();
+    const next = new RetryDispatchQueue(pending, recentRequestIds);
+    expect(next.add(request('r1', 'job-aaaaaaaa'))).toBe('duplicate');
+  });
+
+  it('holds a request for a job whose call is in flight until that call ends', () => {
+    const queue = new RetryDispatchQueue();
+    queue.add(request('r1', 'job-aaaaaaaa'));
+    const first = queue.take();
+    queue.add(request('r2', 'job-aaaaaaaa'));
+    queue.add(request('r3', 'job-bbbbbbbb'));
+    expect(queue.take().map((r) => r.requestId)).toEqual(['r3']);
+    expect(queue.hasDispatchable()).toBe(false);
+    queue.done(first);
+    expect(queue.take().map((r) => r.requestId)).toEqual(['r2']);
+  });
+
+  it('refuses empty and oversized requests', () => {
+    const queue = new RetryDispatchQueue();
+    expect(queue.add(request('r0'))).toBe('wrong-size');
+    const tooMany = Array.from({ length: 101 }, (_, i) => `job-${String(i).padStart(8, '0')}`);
+    expect(queue.add(request('r1', ...tooMany))).toBe('wrong-size');
+    expect(queue.isEmpty()).toBe(true);
+  });
+
+  it('fills a call with at most 100 jobs, each once', () => {
+    const queue = new RetryDispatchQueue();
+    for (let i = 0; i < 150; i++) queue.add(request(`r${i}`, `job-${String(i).padStart(8, '0')}`));
+    expect(queue.batchIsFull()).toBe(true);
+    expect(queue.take()).toHaveLength(100);
+    expect(queue.take()).toHaveLength(50);
+  });
+
+  it('remembers a bounded number of request IDs', () => {
+    const queue = new RetryDispatchQueue();
+    for (let i = 0; i <= REMEMBERED_REQUEST_IDS; i++) {
+      queue.add(request(`r${i}`, 'job-aaaaaaaa'));
+      queue.done(queue.take());
+    }
+    expect(queue.toCarried().recentRequestIds).toHaveLength(REMEMBERED_REQUEST_IDS);
+    expect(queue.add(request('r0', 'job-aaaaaaaa'))).toBeUndefined();
+  });
+});
