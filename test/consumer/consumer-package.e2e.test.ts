@@ -1,12 +1,12 @@
 /**
- * The package as another team gets it: `npm pack`, then test/consumer/project copied to a temporary folder outside
+ * The package as another team gets it: `npm pack`, then consumer-test/ copied to a temporary folder outside
  * the repository and installed from the tarball with Temporal SDK 1.23.0 (the low end of the peer range; this
  * repository develops on 1.24.0). Its TypeScript build checks the package's declarations (skipLibCheck off, with
  * node16 and node10 module resolution); its worker registers its own pipeline workflow next to the package's
  * workflows and activities, and the pipeline runs `recoverBatchJobsWorkflow` as a child against the emulator.
  * The npm cache is the machine's own, so a warm run installs without the network.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,7 +50,11 @@ beforeAll(async () => {
   packed = (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as PackReport[])[0]!;
   await rename(path.join(workDir, packed.filename), path.join(workDir, 'tencent-batch-recovery.tgz'));
   project = path.join(workDir, 'consumer');
-  await cp(path.join(__dirname, 'project'), project, { recursive: true });
+  // Sources only: a copy installed or built in place by hand stays out.
+  await cp(path.join(root, 'consumer-test'), project, {
+    recursive: true,
+    filter: (source) => !/\/(node_modules|dist)$/.test(source),
+  });
   await runCommand('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock'], {
     cwd: project,
     timeoutMs: 10 * 60_000,
@@ -82,9 +86,8 @@ describe('the packed package installed in a project of its own on Temporal SDK 1
     const pkg = path.join(project, 'node_modules/tencent-batch-recovery');
     expect(existsSync(path.join(pkg, 'node_modules/@temporalio'))).toBe(false);
     for (const name of readdirSync(path.join(project, 'node_modules/@temporalio'))) {
-      const { version } = require(path.join(project, 'node_modules/@temporalio', name, 'package.json')) as {
-        version: string;
-      };
+      const manifest = path.join(project, 'node_modules/@temporalio', name, 'package.json');
+      const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string };
       expect([name, version]).toEqual([name, consumerSdk]);
     }
   });
