@@ -1,7 +1,7 @@
 /**
  * docs/calling-from-other-services.md shows the Go, Python and Java callers by embedding their files: each block
  * after an `<!-- embed: <path> -->` line must equal that file, so the page shows exactly the code CI runs
- * (test/callers/callers.e2e.test.ts). Fix a failure by pasting the file into its block.
+ * (test/callers). Fix a failure by pasting the file into its block.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -55,12 +55,21 @@ beforeAll(async () => {
     recursive: true,
     filter: (source) => !/\/(node_modules|dist)$/.test(source),
   });
-  await runCommand('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock'], {
-    cwd: project,
-    timeoutMs: 10 * 60_000,
-  });
-  await runCommand('npm', ['run', 'build'], { cwd: project, timeoutMs: 5 * 60_000 });
+  const install = await runCommand(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--no-package-lock'],
+    { cwd: project, timeoutMs: 10 * 60_000 },
+  );
+  const build = await runCommand('npm', ['run', 'build'], { cwd: project, timeoutMs: 5 * 60_000 });
+  console.log(
+    `consumer project: npm pack ${seconds(pack.elapsedMs)} (with the package's build), npm install ` +
+      `${seconds(install.elapsedMs)}, tsc node16 + node10 ${seconds(build.elapsedMs)}`,
+  );
 }, 20 * 60_000);
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
 
 afterAll(async () => {
   if (workDir) await rm(workDir, { recursive: true, force: true });
@@ -116,6 +125,7 @@ describe('the packed package installed in a project of its own on Temporal SDK 1
       },
     });
     const report = lastJsonLine<ConsumerReport>(run.stdout);
+    console.log(`consumer project: its worker ran the pipeline in ${seconds(run.elapsedMs)}`);
     expect(report.sdk).toBe(consumerSdk);
     expect(report.childType).toBe('recoverBatchJobsWorkflow');
     expect(report.result).toEqual({
