@@ -7,6 +7,7 @@ import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,11 +26,13 @@ public final class Main {
   }
 
   public static void main(String[] args) throws Exception {
+    // Connected before the first call: a lazy connection spends the first call's short deadline on connecting.
     WorkflowServiceStubs service =
-        WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubs.newConnectedServiceStubs(
             WorkflowServiceStubsOptions.newBuilder()
                 .setTarget(env("TEMPORAL_ADDRESS", "localhost:7233"))
-                .build());
+                .build(),
+            Duration.ofSeconds(30));
     try {
       WorkflowClient client =
           WorkflowClient.newInstance(
@@ -67,9 +70,10 @@ public final class Main {
     // until the deadline, which ends the wait with the last error.
     long deadline = System.nanoTime() + 90_000_000_000L;
     Map<String, Object> status = Map.of();
-    while (!"AWAITING_DECISION".equals(status.get("overall"))) {
+    while (true) {
       try {
         status = BatchRecovery.queryStatus(first);
+        if ("AWAITING_DECISION".equals(status.get("overall"))) break;
       } catch (WorkflowServiceException e) {
         if (System.nanoTime() > deadline) throw e;
         System.err.println("status not available yet: " + e.getCause());
