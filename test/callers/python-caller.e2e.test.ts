@@ -6,7 +6,8 @@ describe('the Python caller against the dev server and the emulator', () => {
   describeCaller('python', ({ setup }) =>
     Promise.resolve({
       command: setup.CALLERS_PYTHON!,
-      args: ['main.py'],
+      // -B: no __pycache__ in the repository.
+      args: ['-B', 'main.py'],
       cwd: path.join(callersDir, 'python'),
     }),
   );

@@ -1,8 +1,9 @@
 /**
  * The package as another team gets it: `npm pack`, then consumer-test/ copied to a temporary folder outside
  * the repository and installed from the tarball with Temporal SDK 1.23.0 (the low end of the peer range; this
- * repository develops on 1.24.0). Its TypeScript build checks the package's declarations (skipLibCheck off, with
- * node16 and node10 module resolution); its worker registers its own pipeline workflow next to the package's
+ * repository develops on 1.24.0). Its TypeScript build checks every declaration, the package's included, with
+ * skipLibCheck off (node16 resolution), and that the subpaths also resolve under node10; its worker registers
+ * its own pipeline workflow next to the package's
  * workflows and activities, and the pipeline runs `recoverBatchJobsWorkflow` as a child against the emulator.
  * The npm cache is the machine's own, so a warm run installs without the network.
  */
