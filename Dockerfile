@@ -18,7 +18,13 @@ FROM node:20-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The Temporal SDK is a peer dependency of the package (its consumers bring their own) and the repository's
+# version of it is a dev dependency: this image is such a consumer, so it promotes that version to a production
+# dependency before installing (npm install keeps every version package-lock.json pins).
+RUN node -e "const fs = require('fs'); const p = require('./package.json'); \
+      for (const n of Object.keys(p.peerDependencies)) { p.dependencies[n] = p.devDependencies[n]; delete p.devDependencies[n]; } \
+      fs.writeFileSync('package.json', JSON.stringify(p, null, 2));" \
+ && npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/lib ./lib
 # Files stay owned by root; the process runs as the image's unprivileged `node` user and cannot change them.
 USER node

@@ -9,7 +9,9 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  // consumer-test/ is another project: it resolves the package from its packed tarball, and test/consumer
+  // typechecks it with its own tsconfig.
+  { ignores: ['lib/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs', 'consumer-test/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
