@@ -4,8 +4,7 @@
  * PostgreSQL server, the four services each on ports of their own on 127.0.0.1. Written as JSON, which the
  * server's YAML loader reads as is.
  */
-import { DEFAULT_DESCRIBE_TASK_QUEUE, DEFAULT_RETRY_TASK_QUEUE } from '../shared/constants';
-import { DEV_SERVER_DYNAMIC_CONFIG } from './dev-server-options';
+import path from 'node:path';
 import { POSTGRES_SUPERUSER } from './postgres-server';
 
 /** The four services of a Temporal server, each run as a process of its own. */
@@ -38,39 +37,28 @@ export interface ClusterConfigInput {
 }
 
 /**
- * Dynamic config of the PostgreSQL backend: the dev server's flags (Updates on, no version check), but NOT its one
- * partition per task queue. Production servers run default partitions (4), and this backend is there to run like
- * them; the rate-limited queues get one partition by name, as deploy/temporal/dynamicconfig.yaml does in production.
+ * The dynamic config a deployment of this package runs with (docker-compose.yml mounts the same file): default
+ * task-queue partitions, except one for the two rate-limited queues, so that their limits are exact.
  */
-export function clusterDynamicConfig(
-  overrides: Readonly<Record<string, unknown>> = {},
-): Record<string, DynamicConfigValue[]> {
-  const {
-    ['matching.numTaskqueueReadPartitions']: _read,
-    ['matching.numTaskqueueWritePartitions']: _write,
-    ...flags
-  } = DEV_SERVER_DYNAMIC_CONFIG;
-  const onePartition = [DEFAULT_RETRY_TASK_QUEUE, DEFAULT_DESCRIBE_TASK_QUEUE].map((taskQueueName) => ({
-    value: 1,
-    constraints: { taskQueueName },
-  }));
-  return {
-    'matching.numTaskqueueReadPartitions': onePartition,
-    'matching.numTaskqueueWritePartitions': onePartition,
-    ...Object.fromEntries(
-      Object.entries({ ...flags, ...overrides }).map(([key, value]) => [key, [{ value }]]),
-    ),
-  };
-}
-
-/** One value of a dynamic config key, for the queues (or namespaces) its constraints name; none: everywhere. */
-export interface DynamicConfigValue {
-  value: unknown;
-  constraints?: Record<string, string>;
-}
+export const DEPLOYMENT_DYNAMIC_CONFIG_FILE = path.resolve(
+  __dirname,
+  '../../deploy/temporal/dynamicconfig.yaml',
+);
 
 /** Task-queue partitions of every queue the dynamic config does not name: the server's default. */
 export const DEFAULT_TASK_QUEUE_PARTITIONS = 4;
+
+/**
+ * The cluster's dynamic config file: the deployment's, as is, plus `overrides` (keys it does not set) in YAML's
+ * flow style, which is JSON.
+ */
+export function clusterDynamicConfigText(
+  deploymentText: string,
+  overrides: Readonly<Record<string, unknown>>,
+): string {
+  const extra = Object.entries(overrides).map(([key, value]) => `${key}: ${JSON.stringify([{ value }])}`);
+  return [deploymentText.trimEnd(), ...extra, ''].join('\n');
+}
 
 /** The server configuration (`<config dir>/<env>.yaml`). */
 export function clusterConfig(input: ClusterConfigInput): Record<string, unknown> {

@@ -14,8 +14,9 @@ import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../shared/constants';
 import { provisionClusterBinaries, type ClusterBinaries } from './cluster-binaries';
 import {
   clusterConfig,
-  clusterDynamicConfig,
+  clusterDynamicConfigText,
   DEFAULT_TASK_QUEUE_PARTITIONS,
+  DEPLOYMENT_DYNAMIC_CONFIG_FILE,
   TEMPORAL_DATABASES,
   TEMPORAL_SERVICES,
   type ServicePorts,
@@ -49,7 +50,7 @@ export interface TemporalClusterOptions {
   retention?: Duration;
   /** @default SEARCH_ATTRIBUTE_DEFINITIONS (this package's) */
   searchAttributes?: Readonly<Record<string, SearchAttributeTypeName>>;
-  /** Extra dynamic config values, merged over {@link clusterDynamicConfig}'s. */
+  /** Dynamic config values added to the deployment's (deploy/temporal/dynamicconfig.yaml): keys it does not set. */
   dynamicConfig?: Readonly<Record<string, unknown>>;
   /** PostgreSQL flushes every commit to disk. Off for throw-away test data. @default true */
   durable?: boolean;
@@ -122,9 +123,13 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
   try {
     await setUpSchema(binaries.sqlTool, postgresPort, dataDir, log);
     const ports = await servicePorts(options.port);
+    const dynamicConfigFile = path.join(configDir, 'dynamicconfig.yaml');
     await writeFile(
-      path.join(configDir, 'dynamicconfig.json'),
-      JSON.stringify(clusterDynamicConfig(options.dynamicConfig), null, 2),
+      dynamicConfigFile,
+      clusterDynamicConfigText(
+        await readFile(DEPLOYMENT_DYNAMIC_CONFIG_FILE, 'utf8'),
+        options.dynamicConfig ?? {},
+      ),
     );
     await writeFile(
       path.join(configDir, 'cluster.yaml'),
@@ -134,7 +139,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
           ports,
           frontendHttpPort: await findFreePort(),
           historyShards: 4,
-          dynamicConfigFile: path.join(configDir, 'dynamicconfig.json'),
+          dynamicConfigFile,
           logLevel: options.logLevel ?? 'warn',
         }),
         null,
@@ -158,7 +163,12 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
             '--service',
             service,
           ],
-          { output: { file: path.join(logDir, `${service}.log`) }, unref },
+          {
+            // No network here: the frontend must not try to reach Temporal's version service.
+            env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
+            output: { file: path.join(logDir, `${service}.log`) },
+            unref,
+          },
         ),
       );
     };
