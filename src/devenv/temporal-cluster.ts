@@ -84,9 +84,6 @@ export interface TemporalCluster {
   stop(): Promise<void>;
 }
 
-/** What the schema setup leaves behind, so that a later start only upgrades. */
-const SCHEMA_MARKER = 'schema.json';
-
 /** The server and UI need a namespace to start workflows in: created once, at the first start. */
 const NAMESPACE_RETENTION_DEFAULT = '72h';
 
@@ -243,45 +240,30 @@ async function servicePorts(
 }
 
 /**
- * Creates both databases and applies the server's embedded schema the first time, and upgrades it (a no-op when
- * current) on every later start, as Temporal's upgrade guide asks before a new server version runs.
+ * Creates both databases and brings their schema to the server's version with the schema embedded in the tool.
+ * Every step is a no-op when already done (checked: an existing database is kept, `setup-schema -v 0.0` skips a
+ * newer schema, `update-schema` applies only missing versions), so a restart on the same data runs them again;
+ * docker-compose.yml's `temporal-schema` job runs the same steps.
  */
 async function setUpSchema(sqlTool: string, port: number, dataDir: string, log: ProgressLog): Promise<void> {
-  const marker = path.join(dataDir, SCHEMA_MARKER);
-  const created = await readFile(marker, 'utf8').then(
-    () => true,
-    () => false,
-  );
   for (const [kind, database] of Object.entries(TEMPORAL_DATABASES)) {
     const run = (...args: string[]): Promise<number> =>
       runLongProcess(
         sqlTool,
         [
-          '--plugin',
-          'postgres12',
-          '--ep',
-          '127.0.0.1',
-          '-p',
-          String(port),
-          '-u',
-          POSTGRES_SUPERUSER,
-          '--db',
-          database,
-          ...args,
+          ...['--plugin', 'postgres12', '--ep', '127.0.0.1', '-p', String(port)],
+          ...['-u', POSTGRES_SUPERUSER, '--db', database, ...args],
         ],
         { cwd: dataDir, log, label: `temporal-sql-tool ${args[0] ?? ''} ${database}` },
       );
-    if (!created) {
-      await run('create-database');
-      await run('setup-schema', '-v', '0.0');
-    }
+    await run('create-database');
+    await run('setup-schema', '-v', '0.0');
     await run(
       'update-schema',
       '--schema-name',
       `postgresql/v12/${kind === 'persistence' ? 'temporal' : 'visibility'}`,
     );
   }
-  if (!created) await writeFile(marker, `${JSON.stringify({ serverVersion: TEMPORAL_SERVER_VERSION })}\n`);
 }
 
 const INDEXED_VALUE_TYPES: Record<SearchAttributeTypeName, temporal.api.enums.v1.IndexedValueType> = {
