@@ -23,7 +23,7 @@ import {
   type TemporalService,
 } from './cluster-config';
 import type { SearchAttributeTypeName } from './dev-server-options';
-import { findFreePort } from './free-port';
+import { findFreePort, findFreePortInRange } from './free-port';
 import { waitForFrontend } from './frontend-readiness';
 import { POSTGRES_SUPERUSER, startPostgres, type RunningPostgres } from './postgres-server';
 import { stderrProgress, type ProgressLog } from './progress';
@@ -228,13 +228,20 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
   }
 }
 
+/**
+ * Below 32768: the server records each service's ports in PostgreSQL `smallint` columns (cluster_membership), and
+ * a service whose port is above it exits at start (checked with 1.29.1). Above the usual well-known services.
+ */
+const SERVICE_PORT_RANGE = { min: 20_000, max: 32_767 } as const;
+
 async function servicePorts(
   frontendPort: number | undefined,
 ): Promise<Record<TemporalService, ServicePorts>> {
   const ports: Partial<Record<TemporalService, ServicePorts>> = {};
+  const freePort = (): Promise<number> => findFreePortInRange(SERVICE_PORT_RANGE.min, SERVICE_PORT_RANGE.max);
   for (const service of TEMPORAL_SERVICES) {
-    const grpc = service === 'frontend' && frontendPort !== undefined ? frontendPort : await findFreePort();
-    ports[service] = { grpc, membership: await findFreePort() };
+    const grpc = service === 'frontend' && frontendPort !== undefined ? frontendPort : await freePort();
+    ports[service] = { grpc, membership: await freePort() };
   }
   return ports as Record<TemporalService, ServicePorts>;
 }
