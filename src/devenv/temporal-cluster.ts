@@ -76,13 +76,19 @@ export interface TemporalCluster {
   /** Partitions of a task queue the dynamic config does not name. */
   readonly defaultPartitions: number;
   readonly binaries: ClusterBinaries;
-  /** SIGKILLs one service process (no shutdown at all, as a crash) and starts it again on the same ports. */
+  /**
+   * SIGKILLs one service process (no shutdown at all, as a crash) and starts it again on the same ports. Any service
+   * that exits on its own after the start is started again a second later.
+   */
   killAndRestartService(service: TemporalService): Promise<void>;
   /** Stops PostgreSQL (fast shutdown) and starts it again on the same port; resolves with the downtime in ms. */
   restartPostgres(): Promise<number>;
   /** Stops the services, then PostgreSQL, and waits for all of them. Safe to call more than once. */
   stop(): Promise<void>;
 }
+
+/** Pause before a service that exited on its own is started again. */
+const SERVICE_RESTART_DELAY_MS = 1_000;
 
 /** The server and UI need a namespace to start workflows in: created once, at the first start. */
 const NAMESPACE_RETENTION_DEFAULT = '72h';
@@ -113,7 +119,9 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
     });
   let postgres = await startDatabase();
   const services = new Map<TemporalService, WatchedProcess>();
+  let supervising = false;
   const stopAll = async (): Promise<void> => {
+    supervising = false;
     await Promise.all([...services.values()].map((service) => service.stop()));
     await postgres.stop();
   };
@@ -144,30 +152,34 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
       ),
     );
     const startService = (service: TemporalService): void => {
-      services.set(
-        service,
-        spawnWatched(
-          binaries.server,
-          [
-            '--root',
-            dataDir,
-            '--config',
-            'config',
-            '--env',
-            'cluster',
-            '--allow-no-auth',
-            'start',
-            '--service',
-            service,
-          ],
-          {
-            // No network here: the frontend must not try to reach Temporal's version service.
-            env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
-            output: { file: path.join(logDir, `${service}.log`) },
-            unref,
-          },
-        ),
+      const watched = spawnWatched(
+        binaries.server,
+        [
+          '--root',
+          dataDir,
+          '--config',
+          'config',
+          '--env',
+          'cluster',
+          '--allow-no-auth',
+          'start',
+          '--service',
+          service,
+        ],
+        {
+          // No network here: the frontend must not try to reach Temporal's version service.
+          env: { ...process.env, TEMPORAL_VERSION_CHECK_DISABLED: '1' },
+          output: { file: path.join(logDir, `${service}.log`) },
+          unref,
+        },
       );
+      services.set(service, watched);
+      // Once up, a service that exits on its own is started again, as a supervisor (systemd, Kubernetes) does in
+      // production: e.g. one restarted while PostgreSQL is down exits at its schema check.
+      void watched.exited.then(async () => {
+        await delay(SERVICE_RESTART_DELAY_MS);
+        if (supervising && services.get(service) === watched) startService(service);
+      });
     };
     TEMPORAL_SERVICES.forEach(startService);
     const address = `127.0.0.1:${ports.frontend.grpc}`;
@@ -195,6 +207,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
       timeoutMs: readyTimeoutMs,
       gaveUp,
     });
+    supervising = true;
     log(
       `Temporal ${TEMPORAL_SERVER_VERSION} on PostgreSQL ${binaries.postgres.majorVersion}: ${address} (${dataDir})`,
     );
