@@ -1,12 +1,13 @@
 /**
  * Carries out the planned disruptions in order, each at its planned moment: SIGKILL a worker process (then start
- * it again at once), or restart the dev server on the same port. Events never overlap: one that falls due while
+ * it again at once), restart the dev server on the same port, or, on the PostgreSQL cluster, SIGKILL one Temporal
+ * service process (started again at once) or restart PostgreSQL. Events never overlap: one that falls due while
  * another is still under way (a restart takes seconds) runs right after it.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SeededRandom } from '../../src/emulator/random';
 import type { ChaosEvent } from './chaos-plan';
-import type { RestartableDevServer } from './restartable-dev-server';
+import type { ChaosTemporal, KilledService } from './chaos-temporal';
 import type { WorkerFleet } from './worker-fleet';
 
 /** One worker kill, as it happened. */
@@ -33,10 +34,19 @@ export interface RestartRecord {
   openWorkflows: number;
 }
 
+/** One SIGKILL of a Temporal service process, as it happened. */
+export interface ServiceKillRecord {
+  atMs: number;
+  service: KilledService;
+  /** From the SIGKILL to the frontend answering again, the service restarted. */
+  recoveredMs: number;
+  openWorkflows: number;
+}
+
 /** What the events act on. */
 export interface ChaosEventDeps {
   fleet: WorkerFleet;
-  server: RestartableDevServer;
+  server: ChaosTemporal;
   /** Which ready worker dies; drawn from the run's seed. */
   random: SeededRandom;
   elapsedMs: () => number;
@@ -51,6 +61,8 @@ export interface ChaosEventDeps {
 export interface ChaosEventLog {
   kills: KillRecord[];
   restarts: RestartRecord[];
+  serviceKills: ServiceKillRecord[];
+  postgresRestarts: RestartRecord[];
 }
 
 /** A worker that is still starting after this long is broken, not slow: the run fails rather than waits. */
@@ -61,12 +73,24 @@ export async function runChaosEvents(
   events: readonly ChaosEvent[],
   deps: ChaosEventDeps,
 ): Promise<ChaosEventLog> {
-  const done: ChaosEventLog = { kills: [], restarts: [] };
+  const done: ChaosEventLog = { kills: [], restarts: [], serviceKills: [], postgresRestarts: [] };
   for (const event of events) {
     const wait = event.atMs - deps.elapsedMs();
     if (wait > 0) await delay(wait, undefined, { signal: deps.signal });
-    if (event.kind === 'kill-worker') done.kills.push(await killRandomWorker(deps));
-    else done.restarts.push(await restartServer(deps));
+    switch (event.kind) {
+      case 'kill-worker':
+        done.kills.push(await killRandomWorker(deps));
+        break;
+      case 'restart-server':
+        done.restarts.push(await restartServer(deps));
+        break;
+      case 'kill-service':
+        done.serviceKills.push(await killService(deps, event.service));
+        break;
+      case 'restart-postgres':
+        done.postgresRestarts.push(await restartPostgres(deps));
+        break;
+    }
   }
   return done;
 }
@@ -95,9 +119,34 @@ async function restartServer(deps: ChaosEventDeps): Promise<RestartRecord> {
   await deps.fleet.waitAllReady(WORKER_READY_TIMEOUT_MS);
   const atMs = deps.elapsedMs();
   const openWorkflows = deps.openWorkflows();
-  const downtimeMs = await deps.server.restart();
+  const downtimeMs = await deps.server.restartServer();
   deps.log(
     `t=${seconds(atMs)}: dev server restarted on ${deps.server.address} (down ${seconds(downtimeMs)})`,
+  );
+  return { atMs, downtimeMs, openWorkflows };
+}
+
+/** SIGKILLs one Temporal service process once every worker polls (for the same reason as a server restart). */
+async function killService(deps: ChaosEventDeps, service: KilledService): Promise<ServiceKillRecord> {
+  await deps.fleet.waitAllReady(WORKER_READY_TIMEOUT_MS);
+  const atMs = deps.elapsedMs();
+  const openWorkflows = deps.openWorkflows();
+  const recoveredMs = await deps.server.killService(service);
+  deps.log(
+    `t=${seconds(atMs)}: SIGKILL Temporal ${service} (${openWorkflows} workflows open); restarted, frontend answers ` +
+      `after ${seconds(recoveredMs)}`,
+  );
+  return { atMs, service, recoveredMs, openWorkflows };
+}
+
+/** Restarts PostgreSQL under every Temporal service, once every worker polls. */
+async function restartPostgres(deps: ChaosEventDeps): Promise<RestartRecord> {
+  await deps.fleet.waitAllReady(WORKER_READY_TIMEOUT_MS);
+  const atMs = deps.elapsedMs();
+  const openWorkflows = deps.openWorkflows();
+  const downtimeMs = await deps.server.restartPostgres();
+  deps.log(
+    `t=${seconds(atMs)}: PostgreSQL restarted (down ${seconds(downtimeMs)}, ${openWorkflows} workflows open)`,
   );
   return { atMs, downtimeMs, openWorkflows };
 }

@@ -3,6 +3,7 @@
  * and the jest chaos tests, with every default in one place.
  */
 import type { FaultRule } from '../../src/emulator';
+import type { ChaosBackend } from './chaos-temporal';
 
 /** Options of `runChaos`. Every field is optional. */
 export interface ChaosOptions {
@@ -14,8 +15,23 @@ export interface ChaosOptions {
   workerProcesses?: number;
   /** SIGKILLs of a worker process at random moments, each followed at once by a restart. @default 10 */
   workerKills?: number;
-  /** Restarts of the dev server mid-run: stopped, then started on the same port and SQLite file. @default 1 */
+  /**
+   * The run's own Temporal server: a dev server (one process, SQLite), or a cluster on PostgreSQL (four service
+   * processes, default task-queue partitions). @default 'dev-server'
+   */
+  backend?: ChaosBackend;
+  /**
+   * Restarts of the dev server mid-run: stopped, then started on the same port and SQLite file. Dev server only.
+   * @default 1 on the dev server, 0 on postgresql
+   */
   serverRestarts?: number;
+  /**
+   * SIGKILLs of EACH of the matching, history and frontend processes (each restarted at once on the same ports).
+   * postgresql only. @default 0
+   */
+  serviceKills?: number;
+  /** Restarts of PostgreSQL (fast shutdown, start on the same port and data). postgresql only. @default 0 */
+  postgresRestarts?: number;
   /**
    * Fraction of all API requests (every action) that get an injected fault, spread evenly over the fault kinds
    * of {@link CHAOS_FAULT_KINDS}. @default 0
@@ -78,12 +94,16 @@ export function faultRules(rate: number): FaultRule[] {
 
 /** Applies the defaults and rejects values that would make a run meaningless. */
 export function resolveChaosOptions(options: ChaosOptions = {}): ResolvedChaosOptions {
+  const backend = options.backend ?? 'dev-server';
   const resolved: ResolvedChaosOptions = {
+    backend,
+    serviceKills: options.serviceKills ?? 0,
+    postgresRestarts: options.postgresRestarts ?? 0,
     workflows: options.workflows ?? 200,
     jobsPerWorkflow: options.jobsPerWorkflow ?? 2,
     workerProcesses: options.workerProcesses ?? 2,
     workerKills: options.workerKills ?? 10,
-    serverRestarts: options.serverRestarts ?? 1,
+    serverRestarts: options.serverRestarts ?? (backend === 'dev-server' ? 1 : 0),
     faultRate: options.faultRate ?? 0,
     startWindowMs: options.startWindowMs ?? 150_000,
     drainTimeoutMs: options.drainTimeoutMs ?? 240_000,
@@ -102,6 +122,12 @@ export function resolveChaosOptions(options: ChaosOptions = {}): ResolvedChaosOp
     ...positiveInteger('workerProcesses', resolved.workerProcesses),
     ...positiveInteger('maxRetriesPerJob', resolved.maxRetriesPerJob),
     ...(resolved.faultRate >= 0 && resolved.faultRate < 1 ? [] : ['faultRate must be in [0, 1)']),
+    ...(backend === 'postgresql' && resolved.serverRestarts > 0
+      ? ['serverRestarts needs the dev-server backend (postgresql: serviceKills, postgresRestarts)']
+      : []),
+    ...(backend === 'dev-server' && resolved.serviceKills + resolved.postgresRestarts > 0
+      ? ['serviceKills and postgresRestarts need the postgresql backend']
+      : []),
   ];
   if (problems.length > 0) throw new RangeError(`invalid chaos options: ${problems.join('; ')}`);
   return resolved;

@@ -7,6 +7,7 @@ import type { JobScript } from '../../src/emulator';
 import { SeededRandom } from '../../src/emulator/random';
 import type { JobOutcome } from '../../src/shared/recovery-types';
 import type { ResolvedChaosOptions } from './chaos-options';
+import { KILLED_SERVICES, type KilledService } from './chaos-temporal';
 
 /** How a job behaves over its attempts. */
 export type ScenarioName = 'succeeds' | 'fails-once' | 'fails-twice' | 'exceeds-budget';
@@ -38,11 +39,13 @@ export interface PlannedWorkflow {
 }
 
 /** A disruption of the run. */
-export interface ChaosEvent {
+export type ChaosEvent = {
   /** When it happens, in ms from the start of the run. */
   atMs: number;
-  kind: 'kill-worker' | 'restart-server';
-}
+} & (
+  | { kind: 'kill-worker' | 'restart-server' | 'restart-postgres' }
+  | { kind: 'kill-service'; service: KilledService }
+);
 
 /** The whole run, drawn from the seed. */
 export interface ChaosPlan {
@@ -90,6 +93,24 @@ export function planChaos(options: ResolvedChaosOptions): ChaosPlan {
       atMs,
       kind: 'restart-server' as const,
     })),
+    // Service kills, like worker kills, hit every stage of the run; each service in turn, so that no service dies
+    // twice before every other has died once.
+    ...spreadAtRandom(
+      random,
+      options.serviceKills * KILLED_SERVICES.length,
+      options.startWindowMs,
+      KILL_WINDOW,
+    ).map((atMs, i) => ({
+      atMs,
+      kind: 'kill-service' as const,
+      service: KILLED_SERVICES[i % KILLED_SERVICES.length] ?? 'matching',
+    })),
+    ...spreadAtRandom(random, options.postgresRestarts, options.startWindowMs, RESTART_WINDOW).map(
+      (atMs) => ({
+        atMs,
+        kind: 'restart-postgres' as const,
+      }),
+    ),
   ].sort((a, b) => a.atMs - b.atMs);
   return { workflows, events };
 }

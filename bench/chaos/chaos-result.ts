@@ -3,7 +3,8 @@
  * the configuration that produced them, and the details and evidence behind them.
  */
 import type { ChaosAudit, ChaosViolation } from './chaos-audit';
-import type { ChaosEventLog, KillRecord, RestartRecord } from './chaos-events';
+import type { ChaosEventLog, KillRecord, RestartRecord, ServiceKillRecord } from './chaos-events';
+import { KILLED_SERVICES, type ChaosBackend, type ChaosTemporal } from './chaos-temporal';
 import type { ResolvedChaosOptions } from './chaos-options';
 import type { ChaosPlan } from './chaos-plan';
 import { countBy } from './count-by';
@@ -33,6 +34,15 @@ export interface ChaosResult {
   violations: ChaosViolation[];
   /** Logs, SQLite file, ledger and histories, kept when something went wrong; absent when removed. */
   evidence_dir?: string;
+  /** The rest: only in runs on the PostgreSQL cluster (bench/results/chaos-cluster.json). */
+  temporal_backend?: ChaosBackend;
+  /** Temporal server processes (history, matching, frontend, worker). */
+  temporal_services?: number;
+  /** Task-queue partitions of the run's queues (the server's default). */
+  temporal_partitions?: number;
+  /** SIGKILLs (each followed by a restart) per service. */
+  service_kills?: Record<string, number>;
+  postgres_restarts?: number;
 }
 
 /** The knobs of the run, as written to the results. */
@@ -42,6 +52,9 @@ export interface ChaosConfig {
   worker_processes: number;
   worker_kills: number;
   server_restarts: number;
+  /** PostgreSQL cluster runs only: planned SIGKILLs of each of matching, history and frontend. */
+  service_kills?: number;
+  postgres_restarts?: number;
   fault_rate: number;
   fault_kinds: readonly string[];
   start_window_s: number;
@@ -66,6 +79,9 @@ export interface ChaosDetails {
   kills: KillRecord[];
   kills_with_retry_jobs_in_flight: number;
   restarts: RestartRecord[];
+  /** PostgreSQL cluster runs only. */
+  service_kill_events?: ServiceKillRecord[];
+  postgres_restart_events?: RestartRecord[];
   /** Worker processes that died without being killed (each was restarted). */
   unexpected_worker_exits: UnexpectedWorkerExit[];
   api_requests: number;
@@ -87,6 +103,7 @@ export interface ChaosRunFacts {
   records: readonly WorkflowRecord[];
   audit: ChaosAudit;
   events: ChaosEventLog;
+  server: Pick<ChaosTemporal, 'backend' | 'services' | 'partitions'>;
   unexpectedExits: UnexpectedWorkerExit[];
   apiRequests: number;
   maxRetryJobsPerSecond: number;
@@ -98,6 +115,7 @@ export interface ChaosRunFacts {
 /** Builds the result written to bench/results. */
 export function summarizeChaosRun(facts: ChaosRunFacts): ChaosResult {
   const { options, audit, events } = facts;
+  const cluster = facts.server.backend === 'postgresql';
   return {
     workflows: facts.records.length,
     jobs: audit.jobs,
@@ -115,6 +133,9 @@ export function summarizeChaosRun(facts: ChaosRunFacts): ChaosResult {
       worker_processes: options.workerProcesses,
       worker_kills: options.workerKills,
       server_restarts: options.serverRestarts,
+      ...(cluster
+        ? { service_kills: options.serviceKills, postgres_restarts: options.postgresRestarts }
+        : {}),
       fault_rate: options.faultRate,
       fault_kinds: options.faultRate > 0 ? facts.faultKinds : [],
       start_window_s: toSeconds(options.startWindowMs),
@@ -139,6 +160,9 @@ export function summarizeChaosRun(facts: ChaosRunFacts): ChaosResult {
       kills: events.kills,
       kills_with_retry_jobs_in_flight: events.kills.filter((k) => k.retryJobsInFlight).length,
       restarts: events.restarts,
+      ...(cluster
+        ? { service_kill_events: events.serviceKills, postgres_restart_events: events.postgresRestarts }
+        : {}),
       unexpected_worker_exits: facts.unexpectedExits,
       api_requests: facts.apiRequests,
       retry_jobs_requests: audit.retryJobsRequests,
@@ -149,6 +173,20 @@ export function summarizeChaosRun(facts: ChaosRunFacts): ChaosResult {
       helper_workflow_runs: facts.helperWorkflowRuns,
     },
     violations: audit.violations.slice(0, MAX_VIOLATIONS_SHOWN),
+    ...(cluster
+      ? {
+          temporal_backend: facts.server.backend,
+          temporal_services: facts.server.services,
+          temporal_partitions: facts.server.partitions,
+          service_kills: Object.fromEntries(
+            KILLED_SERVICES.map((service) => [
+              service,
+              events.serviceKills.filter((kill) => kill.service === service).length,
+            ]),
+          ),
+          postgres_restarts: events.postgresRestarts.length,
+        }
+      : {}),
   };
 }
 
@@ -159,7 +197,11 @@ export function chaosRunPassed(result: ChaosResult): boolean {
     result.duplicate_retries === 0 &&
     result.wrong_outcomes === 0 &&
     result.worker_kills === result.config.worker_kills &&
-    result.server_restarts === result.config.server_restarts
+    result.server_restarts === result.config.server_restarts &&
+    Object.values(result.service_kills ?? {}).every(
+      (kills) => kills === (result.config.service_kills ?? 0),
+    ) &&
+    (result.postgres_restarts ?? 0) === (result.config.postgres_restarts ?? 0)
   );
 }
 

@@ -1,5 +1,5 @@
 /**
- * One chaos run on real parts: a file-backed dev server of its own, the Tencent Batch emulator over HTTP (with
+ * One chaos run on real parts: a Temporal server of its own (a file-backed dev server, or a cluster on PostgreSQL), the Tencent Batch emulator over HTTP (with
  * faults when asked), the package's worker in child processes, and recovery workflows started through the
  * package's client. Worker processes are SIGKILLed at random moments and the server is restarted on the same
  * port while the workflows run; then the emulator's ledger and the results say whether any job was lost, any
@@ -23,7 +23,7 @@ import { runChaosEvents } from './chaos-events';
 import { CHAOS_FAULT_KINDS, faultRules, resolveChaosOptions, type ChaosOptions } from './chaos-options';
 import { planChaos } from './chaos-plan';
 import { summarizeChaosRun, type ChaosResult } from './chaos-result';
-import { startRestartableDevServer } from './restartable-dev-server';
+import { startChaosTemporal } from './chaos-temporal';
 import { WorkflowDriver } from './workflow-driver';
 import { WorkerFleet } from './worker-fleet';
 
@@ -57,7 +57,7 @@ export async function runChaos(chaosOptions: ChaosOptions = {}): Promise<ChaosRe
   setMaxListeners(Infinity, signal);
   let keepWorkDir = !ownWorkDir;
   try {
-    const server = await startRestartableDevServer(workDir);
+    const server = await startChaosTemporal(options.backend, workDir);
     cleanup.push(() => server.stop());
     const emulator = await startEmulator({
       timeScale: options.timeScale,
@@ -74,7 +74,7 @@ export async function runChaos(chaosOptions: ChaosOptions = {}): Promise<ChaosRe
     cleanup.push(() => connection.close());
     const client = new Client({ connection });
     const queues = uniqueQueues();
-    options.log(`dev server ${server.address}, emulator ${emulator.endpoint}, work dir ${workDir}`);
+    options.log(`${server.backend} ${server.address}, emulator ${emulator.endpoint}, work dir ${workDir}`);
 
     let chaosStartedAt = Date.now();
     const elapsedMs = (): number => Date.now() - chaosStartedAt;
@@ -132,6 +132,7 @@ export async function runChaos(chaosOptions: ChaosOptions = {}): Promise<ChaosRe
       records: driver.records,
       audit,
       events,
+      server,
       unexpectedExits: fleet.unexpectedExits,
       apiRequests: emulator.ledger.size,
       maxRetryJobsPerSecond: emulator.ledger.maxAdmittedPerWindow('RetryJobs'),

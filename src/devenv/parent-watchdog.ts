@@ -3,9 +3,9 @@
  * gone. Local Temporal servers run under it, so a jest run or `npm start` that is killed (SIGKILL, a
  * crashed runner, a closed terminal) never leaves a server holding its port and database.
  *
- * Usage: parent-watchdog <parent-pid> -- <command> [args...]
+ * Usage: parent-watchdog <parent-pid> [--stop-signal <SIGNAL>] -- <command> [args...]
  *
- * - the parent is gone → SIGTERM the command, SIGKILL it after a grace period;
+ * - the parent is gone → the stop signal (SIGTERM unless given) to the command, SIGKILL after a grace period;
  * - SIGTERM / SIGINT / SIGHUP to the watchdog → the same;
  * - the command exits → the watchdog exits with its status.
  * Started by {@link spawnWatched} (./watched-process.ts), which puts it in its own process group.
@@ -19,10 +19,15 @@ const PARENT_CHECK_MS = 500;
 const GRACE_MS = 5_000;
 
 function main(argv: string[]): void {
-  const [parentArg, separator, command, ...args] = argv;
+  const [parentArg, ...rest] = argv;
+  // PostgreSQL's postmaster takes SIGTERM as "wait for every client to disconnect"; it asks for SIGINT instead.
+  const stopSignal = rest[0] === '--stop-signal' ? (rest[1] as NodeJS.Signals | undefined) : 'SIGTERM';
+  const [separator, command, ...args] = rest[0] === '--stop-signal' ? rest.slice(2) : rest;
   const parentPid = Number(parentArg);
-  if (!Number.isInteger(parentPid) || parentPid <= 0 || separator !== '--' || !command) {
-    process.stderr.write('usage: parent-watchdog <parent-pid> -- <command> [args...]\n');
+  if (!Number.isInteger(parentPid) || parentPid <= 0 || separator !== '--' || !command || !stopSignal) {
+    process.stderr.write(
+      'usage: parent-watchdog <parent-pid> [--stop-signal <SIGNAL>] -- <command> [args...]\n',
+    );
     process.exit(2);
   }
 
@@ -31,7 +36,7 @@ function main(argv: string[]): void {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    child.kill('SIGTERM');
+    child.kill(stopSignal);
     setTimeout(() => child.kill('SIGKILL'), GRACE_MS).unref();
   };
 

@@ -34,7 +34,7 @@ export function readStartLocalConfig(env: NodeJS.ProcessEnv, repoRoot: string): 
   };
 }
 
-function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
+export function readPort(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const port = Number(raw);

@@ -8,57 +8,16 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { DEFAULT_EMULATOR_CREDENTIALS, seedDemoJobs, startEmulator } from '../emulator';
+import { seedDemoJobs, startEmulator } from '../emulator';
 import { readWorkerConfig } from '../runtime/worker-config';
 import { runWorker } from '../worker';
 import { runDemo } from './demo';
+import { emulatorEnvironment, explain, hasTencentCredentials, print, shutdownRequested } from './local-job';
 import { startDevServer } from './dev-server';
 import { readStartLocalConfig } from './start-local-config';
 
 /** Demo jobs run for tens of emulated seconds: at this scale the whole story takes about a minute. */
 const DEMO_TIME_SCALE = 10;
-
-/** Real Tencent Cloud when both keys are set; otherwise the emulator, and the output says so. */
-function hasTencentCredentials(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.TENCENTCLOUD_SECRET_ID && env.TENCENTCLOUD_SECRET_KEY);
-}
-
-function emulatorEnvironment(endpoint: string): Record<string, string> {
-  return {
-    TENCENTCLOUD_SECRET_ID: DEFAULT_EMULATOR_CREDENTIALS.secretId,
-    TENCENTCLOUD_SECRET_KEY: DEFAULT_EMULATOR_CREDENTIALS.secretKey,
-    TENCENT_BATCH_ENDPOINT: endpoint,
-    TENCENT_BATCH_PROTOCOL: 'http://',
-  };
-}
-
-/**
- * A Ctrl-C in a terminal reaches npm, tsx and this process at once, and tsx relays it once more: signals
- * closer together than this are one request.
- */
-const SAME_REQUEST_MS = 1_000;
-
-/** Resolves on the first SIGINT or SIGTERM; a later one exits at once (the watchdog stops the server). */
-function shutdownRequested(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    let firstAt: number | undefined;
-    const onSignal = (signal: NodeJS.Signals): void => {
-      if (firstAt !== undefined) {
-        if (Date.now() - firstAt > SAME_REQUEST_MS) process.exit(130);
-        return;
-      }
-      firstAt = Date.now();
-      print(`\n${signal}: stopping (press Ctrl-C again to exit at once)`);
-      resolve(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
-}
-
-function print(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
 
 async function main(): Promise<void> {
   const sourceRoot = path.resolve(__dirname, '..');
@@ -133,16 +92,6 @@ async function main(): Promise<void> {
     await server.stop();
     print('Stopped.');
   }
-}
-
-/** An error and its causes, one per line: a failed server start explains itself through its cause. */
-function explain(error: unknown): string {
-  const lines: string[] = [];
-  for (let current = error; current !== undefined;) {
-    lines.push(current instanceof Error ? current.message : JSON.stringify(current));
-    current = current instanceof Error ? current.cause : undefined;
-  }
-  return lines.join('\n  caused by: ');
 }
 
 main().catch((error: unknown) => {

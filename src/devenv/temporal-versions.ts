@@ -15,3 +15,15 @@ export const MIN_TEMPORAL_CLI_ON_PATH: readonly [number, number, number] = [1, 5
 
 /** Java time-skipping test server (`io.temporal:temporal-test-server` on Maven Central). */
 export const TEMPORAL_TEST_SERVER_VERSION = '1.31.0';
+
+/**
+ * Temporal server run as four services on PostgreSQL (`go.temporal.io/server`), with its SQL schema tool: the
+ * same server version as the dev server above, so both backends run the same server code.
+ */
+export const TEMPORAL_SERVER_VERSION = '1.29.1';
+
+/** Temporal web UI server (`github.com/temporalio/ui-server/v2`, UI assets embedded): the UI of the CLI above. */
+export const TEMPORAL_UI_SERVER_VERSION = '2.42.1';
+
+/** Oldest PostgreSQL the server's `postgres12` schema supports. */
+export const MIN_POSTGRES_MAJOR_VERSION = 12;

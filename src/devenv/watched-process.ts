@@ -20,6 +20,8 @@ export interface SpawnWatchedOptions {
    * this; a long-running main job does not. @default false
    */
   unref?: boolean;
+  /** The signal that asks the command to stop cleanly. @default 'SIGTERM' */
+  stopSignal?: NodeJS.Signals;
 }
 
 /** A command running under the parent watchdog. */
@@ -35,6 +37,8 @@ export interface WatchedProcess {
    * there after `graceMs`. Safe to call twice or after the command exited.
    */
   stop(graceMs?: number): Promise<void>;
+  /** SIGKILLs the command and its watchdog at once (a crash, for chaos runs), then waits for the exit. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -51,11 +55,16 @@ export function spawnWatched(
   const fd = output === 'inherit' ? undefined : openSync(output.file, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [...watchdogEntry(), String(process.pid), '--', command, ...args], {
-      detached: true,
-      env: options.env ?? process.env,
-      stdio: ['ignore', fd ?? 'inherit', fd ?? 'inherit'],
-    });
+    const stopSignal = options.stopSignal === undefined ? [] : ['--stop-signal', options.stopSignal];
+    child = spawn(
+      process.execPath,
+      [...watchdogEntry(), String(process.pid), ...stopSignal, '--', command, ...args],
+      {
+        detached: true,
+        env: options.env ?? process.env,
+        stdio: ['ignore', fd ?? 'inherit', fd ?? 'inherit'],
+      },
+    );
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -84,6 +93,11 @@ export function spawnWatched(
       } finally {
         clearTimeout(timer);
       }
+    },
+    async kill(): Promise<void> {
+      if (status) return;
+      signalGroup(pid, 'SIGKILL', true);
+      await exited;
     },
   };
 }

@@ -4,20 +4,39 @@
  * the run's shared server is never touched, so test files running alongside are not disturbed.
  */
 import { runChaos, type ChaosOptions, type ChaosResult } from '../../bench/chaos/chaos-run';
+import { temporalTestBackend } from '../helpers/temporal';
 
-/** 20 workflows (40 jobs) started over 20 s, 3 worker SIGKILLs and 1 server restart meanwhile: about a minute. */
-const SMALL_RUN: ChaosOptions = {
-  workflows: 20,
-  jobsPerWorkflow: 2,
-  workerProcesses: 2,
-  workerKills: 3,
-  serverRestarts: 1,
-  startWindowMs: 20_000,
-  drainTimeoutMs: 60_000,
-};
+/**
+ * 20 workflows (40 jobs) started over 20 s, 3 worker SIGKILLs and 1 server restart meanwhile: about a minute. On
+ * the PostgreSQL cluster (the `postgresql` jest project), instead of the server restart: matching, history and
+ * frontend each SIGKILLed and restarted, and PostgreSQL restarted.
+ */
+const SMALL_RUN: ChaosOptions =
+  temporalTestBackend() === 'postgresql'
+    ? {
+        workflows: 20,
+        jobsPerWorkflow: 2,
+        workerProcesses: 2,
+        workerKills: 3,
+        backend: 'postgresql',
+        serverRestarts: 0,
+        serviceKills: 1,
+        postgresRestarts: 1,
+        startWindowMs: 20_000,
+        drainTimeoutMs: 60_000,
+      }
+    : {
+        workflows: 20,
+        jobsPerWorkflow: 2,
+        workerProcesses: 2,
+        workerKills: 3,
+        serverRestarts: 1,
+        startWindowMs: 20_000,
+        drainTimeoutMs: 60_000,
+      };
 
-/** Room for a loaded machine; a run normally takes about a minute. */
-const RUN_TIMEOUT_MS = 150_000;
+/** Room for a loaded machine; a run normally takes about a minute (a cluster's own start adds some). */
+const RUN_TIMEOUT_MS = 200_000;
 
 let current: { controller: AbortController; run: Promise<unknown> } | undefined;
 
@@ -48,6 +67,14 @@ function expectDurable(result: ChaosResult, options: ChaosOptions): void {
   expect(result.worker_kills).toBe(options.workerKills);
   expect(result.details.kills.every((kill) => kill.signal === 'SIGKILL')).toBe(true);
   expect(result.server_restarts).toBe(options.serverRestarts);
+  expect(result.service_kills).toEqual(
+    options.serviceKills
+      ? { matching: options.serviceKills, history: options.serviceKills, frontend: options.serviceKills }
+      : undefined,
+  );
+  expect(result.postgres_restarts).toBe(
+    options.backend === 'postgresql' ? options.postgresRestarts : undefined,
+  );
   expect(result.details.unexpected_worker_exits).toEqual([]);
   // Every job was retried exactly once per failure within the budget: the scripted failures were really retried.
   expect(result.details.retries_applied).toBeGreaterThan(0);

@@ -124,3 +124,20 @@ test('a dynamic config that leaves the describe queue partitioned is refused', a
     `matching.numTaskqueueReadPartitions has no entry {value: 1, constraints: {taskQueueName: ${DEFAULT_DESCRIBE_TASK_QUEUE}}}`,
   );
 });
+
+test('the auto-setup image, which Temporal says not to use in production, is refused', async () => {
+  const file = await brokenCopy(/image: temporalio\/server:/, 'image: temporalio/auto-setup:');
+  const result = await check(file);
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('runs temporalio/auto-setup');
+});
+
+test('a schema job whose admin tools are for another server version is refused', async () => {
+  const file = await brokenCopy(
+    /temporal-schema:\n {4}image: temporalio\/admin-tools:1\.29\.1-/,
+    'temporal-schema:\n    image: temporalio/admin-tools:1.28.0-',
+  );
+  const result = await check(file);
+  expect(result.code).toBe(1);
+  expect(result.stderr).toContain('are not for server 1.29.1');
+});

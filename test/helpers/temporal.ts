@@ -9,27 +9,49 @@ import {
   TemporalBinaryUnavailableError,
   type ResolvedServerBinary,
 } from '../../src/devenv/temporal-binaries';
-import { TEMPORAL_TEST_ADDRESS_ENV, TEMPORAL_TEST_TIME_SKIPPING_SERVER_ENV } from '../setup/test-env';
+import {
+  TEMPORAL_TEST_ADDRESS_ENV,
+  TEMPORAL_TEST_CLUSTER_ADDRESS_ENV,
+  TEMPORAL_TEST_TIME_SKIPPING_SERVER_ENV,
+} from '../setup/test-env';
 import { installTestRuntime } from './temporal-runtime';
 
 export { workflowBundle } from './temporal-bundle';
 export { waitFor, type WaitForOptions } from './temporal-wait-for';
 export { registerSearchAttributes } from './search-attributes';
 
-/** `host:port` of the dev server the jest global setup started for this run. */
+/**
+ * Which shared Temporal server this test file runs on: the dev server (the `dev-server` jest project), or the
+ * Temporal cluster on PostgreSQL with four service processes (the `postgresql` project, which sets the global).
+ */
+export type TemporalTestBackend = 'dev-server' | 'postgresql';
+
+declare global {
+  var TEMPORAL_TEST_BACKEND: TemporalTestBackend | undefined;
+}
+
+/** The backend of this test file's jest project. */
+export function temporalTestBackend(): TemporalTestBackend {
+  return globalThis.TEMPORAL_TEST_BACKEND ?? 'dev-server';
+}
+
+/**
+ * `host:port` of the Temporal server the jest global setup started for this run and this file's project: the dev
+ * server, or the frontend of the PostgreSQL cluster. Every test written against it runs on both unchanged.
+ */
 export function devServerAddress(): string {
-  const address = process.env[TEMPORAL_TEST_ADDRESS_ENV];
+  const variable =
+    temporalTestBackend() === 'postgresql' ? TEMPORAL_TEST_CLUSTER_ADDRESS_ENV : TEMPORAL_TEST_ADDRESS_ENV;
+  const address = process.env[variable];
   if (!address) {
-    throw new Error(
-      `${TEMPORAL_TEST_ADDRESS_ENV} is not set: run tests through jest (jest.config.js global setup)`,
-    );
+    throw new Error(`${variable} is not set: run tests through jest (jest.config.js global setup)`);
   }
   return address;
 }
 
 /**
- * A test environment on the run's shared dev server (a real Temporal server: real time, task-queue rate
- * limits, persistence). Tear it down in `afterAll`; that closes connections and leaves the server running.
+ * A test environment on the run's shared Temporal server of this file's backend (a real Temporal server: real
+ * time, task-queue rate limits, persistence). Tear it down in `afterAll`; that closes connections and leaves the server running.
  * Use a unique task queue and workflow ID per test ({@link uniqueTaskQueue}): other files share the server.
  */
 export function devServerEnv(): Promise<TestWorkflowEnvironment> {

@@ -53,6 +53,7 @@ func check(ctx context.Context, in Inputs) []string {
 	problems = append(problems, checkWorker(all)...)
 	problems = append(problems, checkEmulator(all)...)
 	problems = append(problems, checkDynamicConfig(all, in.ProjectDir, in.SinglePartitionQueues)...)
+	problems = append(problems, checkTemporalServer(all)...)
 
 	// 2. The env file alone (its COMPOSE_PROFILES) starts the emulator and points the worker at it.
 	if offline, err := loadProject(ctx, in, loadSpec{envFiles: []string{in.EmulatorEnvFile}}); err != nil {

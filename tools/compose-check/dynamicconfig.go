@@ -13,7 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// temporalWorkDir is the working directory of the temporalio/auto-setup image: a relative
+// temporalWorkDir is the working directory of the temporalio/server image: a relative
 // DYNAMIC_CONFIG_FILE_PATH is resolved against it.
 const temporalWorkDir = "/etc/temporal"
 
