@@ -73,7 +73,7 @@ export async function checkNamespaceSetup(connection: NativeConnection, namespac
   let registered: Record<string, IndexedValueType>;
   try {
     const listed = await connection.operatorService.listSearchAttributes({ namespace });
-    registered = (listed.customAttributes ?? {});
+    registered = listed.customAttributes ?? {};
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (code === GRPC_PERMISSION_DENIED || code === GRPC_UNIMPLEMENTED) return false;
