@@ -4,6 +4,7 @@
  * namespaces of their own.
  */
 import { randomUUID } from 'node:crypto';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { devServerEnv, waitFor } from '../helpers/temporal';
@@ -33,7 +34,7 @@ async function namespaceWith(
   const namespace = `ns-setup-${randomUUID().slice(0, 8)}`;
   await env.connection.workflowService.registerNamespace({
     namespace,
-    workflowExecutionRetentionPeriod: { seconds: 24 * 3600 },
+    workflowExecutionRetentionPeriod: msToTs('1 day'),
   });
   await waitFor(
     async () => {
