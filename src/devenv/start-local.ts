@@ -18,9 +18,12 @@ import { readStartLocalConfig } from './start-local-config';
 /** Demo jobs run for tens of emulated seconds: at this scale the whole story takes about a minute. */
 const DEMO_TIME_SCALE = 10;
 
-/** Real Tencent Cloud when both keys are set; otherwise the emulator, and the output says so. */
+/**
+ * Real Tencent Cloud when both keys are set or a credential source is chosen (`TENCENTCLOUD_CREDENTIALS`: a
+ * profile file, a CVM or OIDC role...); otherwise the emulator, and the output says so.
+ */
 function hasTencentCredentials(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.TENCENTCLOUD_SECRET_ID && env.TENCENTCLOUD_SECRET_KEY);
+  return Boolean((env.TENCENTCLOUD_SECRET_ID && env.TENCENTCLOUD_SECRET_KEY) || env.TENCENTCLOUD_CREDENTIALS);
 }
 
 function emulatorEnvironment(endpoint: string): Record<string, string> {
@@ -100,9 +103,9 @@ async function main(): Promise<void> {
     });
     print(
       emulator
-        ? `Tencent Batch:              the built-in EMULATOR at ${emulator.url} (no TENCENTCLOUD_SECRET_ID/KEY set;` +
+        ? `Tencent Batch:              the built-in EMULATOR at ${emulator.url} (no TENCENTCLOUD_SECRET_ID/KEY or TENCENTCLOUD_CREDENTIALS set;` +
             ` jobs run ${DEMO_TIME_SCALE}x faster than real time)`
-        : `Tencent Batch:              ${workerConfig.batch.protocol}${workerConfig.batch.endpoint} (region ${workerConfig.batch.region})`,
+        : `Tencent Batch:              ${workerConfig.batch.protocol}${workerConfig.batch.endpoint} (region ${workerConfig.batch.region}, credentials from ${workerConfig.batch.credentials.description})`,
     );
     print(`Worker task queues:         ${Object.values(workerConfig.taskQueues).join(', ')}. Ctrl-C stops.`);
     const worker = runWorker(workerConfig, until);
