@@ -21,6 +21,12 @@ export {
   TransportCode,
   classifyTencentError,
 } from './classify-error';
+export {
+  CREDENTIAL_SOURCE_KINDS,
+  type CredentialSource,
+  type CredentialSourceKind,
+  CredentialsUnavailableError,
+} from './credential-source';
 export { Credentials, REDACTED, redactSecrets } from './credentials';
 export { SanitizedError } from './sanitize-error';
-export { createBatchApi } from './tencent-batch-api';
+export { createBatchApi, createCredentialCheck } from './tencent-batch-api';
