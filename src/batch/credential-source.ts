@@ -44,6 +44,13 @@ export class CredentialsUnavailableError extends Error {
   override readonly name = 'CredentialsUnavailableError';
 }
 
+/**
+ * How every {@link CredentialsUnavailableError} message starts. The SDK keeps only the message of an error thrown
+ * by `getCredential()` (a `TencentCloudSDKHttpException` without code): match on this to tell it from a network
+ * failure.
+ */
+export const CREDENTIALS_UNAVAILABLE_PREFIX = 'No Tencent Cloud credentials from';
+
 /** What the SDK's providers return (`getCredential()`); fields may be empty when a provider found nothing. */
 export interface SdkCredentialProvider {
   getCredential(): Promise<{ secretId?: string; secretKey?: string; token?: string }>;
@@ -112,7 +119,7 @@ class SdkCredentialSource implements CredentialSource {
       // Provider messages hold no keys today, but they pass through text an operator reads: scrub anyway.
       const reason = redactSecrets(err instanceof Error ? err.message : String(err));
       throw new CredentialsUnavailableError(
-        `No Tencent Cloud credentials from ${this.description}: ${reason}`,
+        `${CREDENTIALS_UNAVAILABLE_PREFIX} ${this.description}: ${reason}`,
       );
     }
     const { secretId, secretKey, token } = answer ?? {};
@@ -120,7 +127,7 @@ class SdkCredentialSource implements CredentialSource {
       // Registered first: a half-filled answer must not leak its key through the message either.
       if (secretKey) new Credentials('unknown', secretKey);
       throw new CredentialsUnavailableError(
-        `No Tencent Cloud credentials from ${this.description}: it gave no SecretId/SecretKey`,
+        `${CREDENTIALS_UNAVAILABLE_PREFIX} ${this.description}: it gave no SecretId/SecretKey`,
       );
     }
     return new Credentials(secretId, secretKey, token || undefined);

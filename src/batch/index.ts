@@ -23,6 +23,7 @@ export {
 } from './classify-error';
 export {
   CREDENTIAL_SOURCE_KINDS,
+  CREDENTIALS_UNAVAILABLE_PREFIX,
   type CredentialSource,
   type CredentialSourceKind,
   CredentialsUnavailableError,
