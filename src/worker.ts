@@ -6,10 +6,12 @@
  */
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
-import { createBatchApi } from './batch/tencent-batch-api';
+import { createBatchApi, createCredentialCheck } from './batch/tencent-batch-api';
+import { CredentialHealth, monitoredBatchApi, startCredentialChecks } from './runtime/credential-health';
 import { startHealthServer } from './runtime/health';
 import { installWorkerRuntime } from './runtime/metrics';
 import { createRecoveryWorkers, runRecoveryWorkers } from './runtime/recovery-workers';
+import { checkNamespaceSetup, NamespaceSetupError } from './runtime/namespace-setup';
 import { handleShutdownSignals } from './runtime/shutdown';
 import {
   WorkerConfigError,
@@ -30,6 +32,13 @@ export {
 export { readWorkerConfig, WorkerConfigError, type WorkerConfig } from './runtime/worker-config';
 export { startHealthServer, type HealthReport, type HealthServer } from './runtime/health';
 export { workerRuntimeOptions } from './runtime/metrics';
+export {
+  CREDENTIAL_METRICS,
+  CredentialHealth,
+  monitoredBatchApi,
+  type CredentialHealthReport,
+} from './runtime/credential-health';
+export { checkNamespaceSetup, NamespaceSetupError } from './runtime/namespace-setup';
 
 /** Options of {@link runWorker} that only a process of its own should use. */
 export interface RunWorkerOptions {
@@ -44,12 +53,26 @@ export async function runWorker(
   options: RunWorkerOptions = {},
 ): Promise<void> {
   const logger = Runtime.instance().logger;
+  const credentials = new CredentialHealth(config.batch.credentials, {
+    logger,
+    meter: Runtime.instance().metricMeter,
+  });
+  const batch = { ...config.batch, credentials: credentials.watchSource(config.batch.credentials) };
   // Started first and empty (503 "starting"): a port already taken fails the start before anything connects.
   const observed: Worker[] = [];
-  const health = options.health ? await startHealthServer(options.health, observed) : undefined;
+  const health = options.health ? await startHealthServer(options.health, observed, credentials) : undefined;
   try {
     const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+    const checks =
+      config.credentialCheckIntervalMs !== undefined
+        ? startCredentialChecks(createCredentialCheck(batch), credentials, config.credentialCheckIntervalMs)
+        : undefined;
     try {
+      if (!(await checkNamespaceSetup(connection, config.temporal.namespace))) {
+        logger.warn('Could not list the namespace search attributes (no permission?): not checked', {
+          namespace: config.temporal.namespace,
+        });
+      }
       const workers = await createRecoveryWorkers({
         connection,
         namespace: config.temporal.namespace,
@@ -58,7 +81,7 @@ export async function runWorker(
         describePerSecond: config.describePerSecond,
         shutdownGraceTime: config.shutdownGraceMs,
         activities: createActivities({
-          batchApi: createBatchApi(config.batch),
+          batchApi: monitoredBatchApi(createBatchApi(batch), credentials),
           escalation: { webhookUrl: config.escalationWebhookUrl },
         }),
       });
@@ -68,6 +91,7 @@ export async function runWorker(
         retryJobsPerSecond: config.retryJobsPerSecond,
         describePerSecond: config.describePerSecond,
         batchEndpoint: config.batch.endpoint,
+        credentialSource: config.batch.credentials.description,
         escalationWebhook: config.escalationWebhookUrl ? 'configured' : 'none',
         metrics: config.metricsAddress ? `http://${config.metricsAddress}/metrics` : 'off',
         health: health ? `http://${health.address}/healthz` : 'off',
@@ -77,6 +101,7 @@ export async function runWorker(
       // Logged before the connection closes: closing the last connection shuts the runtime (and its logger) down.
       logger.info('Tencent Batch recovery worker stopped: workers drained, closing the connection');
     } finally {
+      checks?.stop();
       await connection.close();
     }
   } finally {
@@ -101,6 +126,17 @@ async function main(): Promise<void> {
     process.stderr.write(`${err.message}\n`);
     process.exit(2);
   }
+  try {
+    await runConfiguredWorker(config);
+  } catch (err) {
+    // A set-up problem the operator must fix: the message is the instructions, no stack.
+    if (!(err instanceof NamespaceSetupError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(3);
+  }
+}
+
+async function runConfiguredWorker(config: WorkerConfig): Promise<void> {
   const runtime = installWorkerRuntime(config);
   // Kept installed until the process exits: a second signal during the drain forces the exit.
   const signals = handleShutdownSignals({ logger: runtime.logger, shutdownGraceMs: config.shutdownGraceMs });

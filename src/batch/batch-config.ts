@@ -1,12 +1,25 @@
+import { existsSync } from 'node:fs';
+import {
+  CREDENTIAL_SOURCE_KINDS,
+  fixedCredentialSource,
+  type CredentialSource,
+  type CredentialSourceKind,
+} from './credential-source';
 import { Credentials } from './credentials';
+import { createProviderSource, profileCredentialPaths } from './sdk-credential-providers';
 
 /**
  * Configuration of the Tencent Cloud Batch client, read once at the process edge (worker, CLI) with
  * {@link parseBatchConfig}. Nothing else in the package reads these variables.
  */
 export interface BatchConfig {
-  /** `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`, optional `TENCENTCLOUD_SESSION_TOKEN`; redacted when logged. */
-  readonly credentials: Credentials;
+  /**
+   * Where each API call gets its credentials (`TENCENTCLOUD_CREDENTIALS`, see {@link CredentialSourceKind}).
+   * The default `env` source holds `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and the optional
+   * `TENCENTCLOUD_SESSION_TOKEN`, validated once; the others ask the SDK's provider on every call. Redacted when
+   * logged.
+   */
+  readonly credentials: CredentialSource;
   /**
    * `TENCENTCLOUD_REGION`: the region whose Batch jobs this process manages.
    * @default 'ap-guangzhou'
@@ -34,9 +47,16 @@ export type BatchProtocol = 'https://' | 'http://';
 
 /** The environment variables {@link parseBatchConfig} reads. */
 export const BATCH_CONFIG_VARIABLES = [
+  'TENCENTCLOUD_CREDENTIALS',
   'TENCENTCLOUD_SECRET_ID',
   'TENCENTCLOUD_SECRET_KEY',
   'TENCENTCLOUD_SESSION_TOKEN',
+  'TENCENTCLOUD_ROLE_ARN',
+  'TENCENTCLOUD_ROLE_SESSION_NAME',
+  'TKE_REGION',
+  'TKE_PROVIDER_ID',
+  'TKE_WEB_IDENTITY_TOKEN_FILE',
+  'TKE_ROLE_ARN',
   'TENCENTCLOUD_REGION',
   'TENCENT_BATCH_ENDPOINT',
   'TENCENT_BATCH_PROTOCOL',
@@ -86,7 +106,8 @@ export class BatchConfigError extends Error {
 }
 
 /**
- * Reads and validates the Batch client configuration once. Pure: pass `process.env` at the process edge,
+ * Reads and validates the Batch client configuration once. Pure but for one look at the file system (with
+ * `TENCENTCLOUD_CREDENTIALS=profile`, that a profile file exists): pass `process.env` at the process edge,
  * a plain object in tests.
  *
  * Optional variables set to the empty string count as unset (docker-compose and CI often write `VAR=`).
@@ -100,9 +121,16 @@ export function parseBatchConfig(env: Readonly<Record<string, string | undefined
     issues.push({ variable, message });
   };
 
-  const secretId = requiredSecret(env, 'TENCENTCLOUD_SECRET_ID', report);
-  const secretKey = requiredSecret(env, 'TENCENTCLOUD_SECRET_KEY', report);
-  const sessionToken = optionalSecret(env, 'TENCENTCLOUD_SESSION_TOKEN', report);
+  const kind = parseCredentialKind(optional(env, 'TENCENTCLOUD_CREDENTIALS'), report);
+  // Keys in the environment are read by `env` and `sts` (the keys that assume the role) only.
+  const usesKeys = kind === 'env' || kind === 'sts';
+  const secretId = usesKeys ? requiredSecret(env, 'TENCENTCLOUD_SECRET_ID', report) : undefined;
+  const secretKey = usesKeys ? requiredSecret(env, 'TENCENTCLOUD_SECRET_KEY', report) : undefined;
+  const sessionToken = usesKeys ? optionalSecret(env, 'TENCENTCLOUD_SESSION_TOKEN', report) : undefined;
+  if (kind !== undefined && !usesKeys && kind !== 'default-chain') reportUnusedKeys(env, kind, report);
+  const role = kind === 'sts' ? parseStsRole(env, report) : undefined;
+  if (kind === 'oidc') requireTkeVariables(env, report);
+  if (kind === 'profile') requireProfileFile(report);
   const region = parseRegion(optional(env, 'TENCENTCLOUD_REGION') ?? BATCH_CONFIG_DEFAULTS.region, report);
   const endpoint = parseEndpoint(
     optional(env, 'TENCENT_BATCH_ENDPOINT') ?? BATCH_CONFIG_DEFAULTS.endpoint,
@@ -116,23 +144,23 @@ export function parseBatchConfig(env: Readonly<Record<string, string | undefined
 
   // With temporary credentials the SDK sends the session token as a plain X-TC-Token header; over http://
   // anyone on the path could reuse it until it expires. Loopback (an emulator) is the only safe http:// target.
-  if (
-    protocol === 'http://' &&
-    sessionToken !== undefined &&
-    endpoint !== undefined &&
-    !isLoopback(endpoint)
-  ) {
+  // Every source but fixed long-lived keys may hand out temporary ones, whose token travels the same way.
+  const mayCarryToken = sessionToken !== undefined || (kind !== undefined && kind !== 'env');
+  if (protocol === 'http://' && mayCarryToken && endpoint !== undefined && !isLoopback(endpoint)) {
     report(
       'TENCENT_BATCH_PROTOCOL',
-      'TENCENT_BATCH_PROTOCOL is http:// with TENCENTCLOUD_SESSION_TOKEN set and a non-loopback ' +
-        'TENCENT_BATCH_ENDPOINT: the token would travel in clear text; use https://',
+      sessionToken !== undefined
+        ? 'TENCENT_BATCH_PROTOCOL is http:// with TENCENTCLOUD_SESSION_TOKEN set and a non-loopback ' +
+            'TENCENT_BATCH_ENDPOINT: the token would travel in clear text; use https://'
+        : `TENCENT_BATCH_PROTOCOL is http:// with TENCENTCLOUD_CREDENTIALS=${kind} (temporary credentials) ` +
+            'and a non-loopback TENCENT_BATCH_ENDPOINT: the token would travel in clear text; use https://',
     );
   }
 
   if (
     issues.length > 0 ||
-    secretId === undefined ||
-    secretKey === undefined ||
+    kind === undefined ||
+    (usesKeys && (secretId === undefined || secretKey === undefined)) ||
     region === undefined ||
     endpoint === undefined ||
     protocol === undefined ||
@@ -140,8 +168,12 @@ export function parseBatchConfig(env: Readonly<Record<string, string | undefined
   ) {
     throw new BatchConfigError(sortIssues(issues));
   }
+  const keys =
+    secretId !== undefined && secretKey !== undefined
+      ? new Credentials(secretId, secretKey, sessionToken)
+      : undefined;
   return Object.freeze({
-    credentials: new Credentials(secretId, secretKey, sessionToken),
+    credentials: credentialSourceFor(kind, keys, role, region),
     region,
     endpoint,
     protocol,
@@ -150,6 +182,116 @@ export function parseBatchConfig(env: Readonly<Record<string, string | undefined
 }
 
 type Report = (variable: BatchConfigVariable, message: string) => void;
+
+/** The role that `sts` assumes. */
+interface StsRole {
+  roleArn: string;
+  roleSessionName: string;
+}
+
+/** Sessions are named after the package unless told otherwise: CloudAudit then shows who acted. */
+const DEFAULT_ROLE_SESSION_NAME = 'tencent-batch-recovery';
+
+function credentialSourceFor(
+  kind: CredentialSourceKind,
+  keys: Credentials | undefined,
+  role: StsRole | undefined,
+  region: string,
+): CredentialSource {
+  if (kind === 'env' && keys) return fixedCredentialSource(keys);
+  if (kind === 'sts' && keys && role) return createProviderSource({ kind, base: keys, region, ...role });
+  if (kind === 'env' || kind === 'sts') throw new Error(`unreachable: ${kind} without its keys`);
+  return createProviderSource({ kind });
+}
+
+function parseCredentialKind(value: string | undefined, report: Report): CredentialSourceKind | undefined {
+  if (value === undefined) return 'env';
+  const kind = CREDENTIAL_SOURCE_KINDS.find((k) => k === value.trim().toLowerCase());
+  if (kind === undefined) {
+    report(
+      'TENCENTCLOUD_CREDENTIALS',
+      `TENCENTCLOUD_CREDENTIALS=${JSON.stringify(value)} must be one of ${CREDENTIAL_SOURCE_KINDS.join(', ')}`,
+    );
+  }
+  return kind;
+}
+
+/** Keys set beside a source that ignores them are a mistake waiting to confuse someone: say so. */
+function reportUnusedKeys(
+  env: Readonly<Record<string, string | undefined>>,
+  kind: CredentialSourceKind,
+  report: Report,
+): void {
+  for (const name of [
+    'TENCENTCLOUD_SECRET_ID',
+    'TENCENTCLOUD_SECRET_KEY',
+    'TENCENTCLOUD_SESSION_TOKEN',
+  ] as const) {
+    if (optional(env, name) !== undefined) {
+      report(
+        name,
+        `${name} is set but TENCENTCLOUD_CREDENTIALS=${kind} does not use it: unset it, or use TENCENTCLOUD_CREDENTIALS=env`,
+      );
+    }
+  }
+}
+
+function parseStsRole(
+  env: Readonly<Record<string, string | undefined>>,
+  report: Report,
+): StsRole | undefined {
+  const roleArn = optional(env, 'TENCENTCLOUD_ROLE_ARN');
+  if (roleArn === undefined) {
+    report(
+      'TENCENTCLOUD_ROLE_ARN',
+      'TENCENTCLOUD_ROLE_ARN is not set (TENCENTCLOUD_CREDENTIALS=sts assumes it)',
+    );
+  } else if (!/^qcs::cam::uin\/\d+:role(?:Name)?\/\S+$/.test(roleArn)) {
+    report(
+      'TENCENTCLOUD_ROLE_ARN',
+      `TENCENTCLOUD_ROLE_ARN=${JSON.stringify(roleArn)} is not a role ARN (qcs::cam::uin/<uin>:roleName/<name>)`,
+    );
+  }
+  const roleSessionName = optional(env, 'TENCENTCLOUD_ROLE_SESSION_NAME') ?? DEFAULT_ROLE_SESSION_NAME;
+  if (!/^[\w+=,.@-]{2,128}$/.test(roleSessionName)) {
+    report(
+      'TENCENTCLOUD_ROLE_SESSION_NAME',
+      'TENCENTCLOUD_ROLE_SESSION_NAME must be 2-128 characters of letters, digits and +=,.@-_',
+    );
+  }
+  return roleArn === undefined ? undefined : { roleArn, roleSessionName };
+}
+
+/** The SDK reads these itself, on the first call; checking them here reports them with the rest at start. */
+function requireTkeVariables(env: Readonly<Record<string, string | undefined>>, report: Report): void {
+  for (const name of [
+    'TKE_REGION',
+    'TKE_PROVIDER_ID',
+    'TKE_WEB_IDENTITY_TOKEN_FILE',
+    'TKE_ROLE_ARN',
+  ] as const) {
+    if (optional(env, name) === undefined) {
+      report(
+        name,
+        `${name} is not set (TENCENTCLOUD_CREDENTIALS=oidc reads it; TKE sets it on pods with an OIDC role)`,
+      );
+    }
+  }
+}
+
+/**
+ * The profile file must exist at start; its content is read on every call (so a rotated key is picked up), and a
+ * file that is missing later, or has no key, is reported by the call that needed it.
+ */
+function requireProfileFile(report: Report): void {
+  const paths = profileCredentialPaths();
+  if (!paths.some((p) => existsSync(p))) {
+    report(
+      'TENCENTCLOUD_CREDENTIALS',
+      `TENCENTCLOUD_CREDENTIALS=profile but no profile file exists (${paths.join(', ')})`,
+    );
+  }
+}
 
 function optional(
   env: Readonly<Record<string, string | undefined>>,

@@ -21,6 +21,13 @@ export {
   TransportCode,
   classifyTencentError,
 } from './classify-error';
+export {
+  CREDENTIAL_SOURCE_KINDS,
+  CREDENTIALS_UNAVAILABLE_PREFIX,
+  type CredentialSource,
+  type CredentialSourceKind,
+  CredentialsUnavailableError,
+} from './credential-source';
 export { Credentials, REDACTED, redactSecrets } from './credentials';
 export { SanitizedError } from './sanitize-error';
-export { createBatchApi } from './tencent-batch-api';
+export { createBatchApi, createCredentialCheck } from './tencent-batch-api';

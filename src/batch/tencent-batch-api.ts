@@ -31,8 +31,9 @@ export const DESCRIBE_TASK_MAX_LIMIT = 1000;
  * - Answers are checked for shape (`ErrorType.MalformedResponse`, retryable) and mapped to camelCase.
  * - Every failure goes through `classifyTencentError`.
  *
- * Credentials reach the SDK through a `getCredential()` closure, so the SDK client object itself holds no
- * secret that a debugger or a careless log line could print. The SDK (4.1.x) has no request logging to turn
+ * Credentials reach the SDK through a `getCredential()` closure that asks `config.credentials` on every call,
+ * so the SDK client object itself holds no secret that a debugger or a careless log line could print, and keys
+ * that rotate are followed without a restart. The SDK (4.1.x) has no request logging to turn
  * off; it never logs requests or headers.
  *
  * The client uses its own keep-alive agent. Side effect, on purpose: the SDK's implicit `http_proxy`
@@ -40,34 +41,7 @@ export const DESCRIBE_TASK_MAX_LIMIT = 1000;
  * all configuration comes from {@link BatchConfig}.
  */
 export function createBatchApi(config: BatchConfig): BatchApi {
-  const client = new Client({
-    credential: {
-      getCredential: () =>
-        Promise.resolve({
-          secretId: config.credentials.secretId,
-          secretKey: config.credentials.secretKey,
-          ...(config.credentials.sessionToken !== undefined
-            ? { token: config.credentials.sessionToken }
-            : {}),
-        }),
-    },
-    region: config.region,
-    profile: {
-      signMethod: 'TC3-HMAC-SHA256',
-      // English error messages: they end up in failure messages read by operators and other services.
-      language: 'en-US',
-      httpProfile: {
-        reqMethod: 'POST',
-        endpoint: config.endpoint,
-        protocol: config.protocol,
-        reqTimeout: config.requestTimeoutSeconds,
-        agent:
-          config.protocol === 'http://'
-            ? new HttpAgent({ keepAlive: true })
-            : new HttpsAgent({ keepAlive: true }),
-      },
-    },
-  });
+  const client = createSdkClient(config);
 
   /** Sends one action; whatever fails (SDK, transport, shape check) leaves as a classified failure. */
   async function call<T>(
@@ -213,4 +187,54 @@ function optionalState(action: string, name: string, value: unknown): JobState |
   if (typeof value === 'string' && (JOB_STATES as readonly string[]).includes(value))
     return value as JobState;
   throw invalidInputFailure(action, `${name} must be one of ${JOB_STATES.join(', ')}`);
+}
+
+/**
+ * One cheap read that any identity allowed to use Batch may send (DescribeJobs, `Limit` 1, no filter): the worker
+ * sends it now and then, so `/healthz` learns that Tencent Cloud refuses (or accepts again) its credentials even
+ * while no activity calls the API.
+ * @throws the classified failure, as every {@link BatchApi} method.
+ */
+export function createCredentialCheck(config: BatchConfig): () => Promise<{ requestId: string }> {
+  const client = createSdkClient(config);
+  return async () => {
+    try {
+      const raw = await client.DescribeJobs({ Offset: 0, Limit: 1 });
+      return { requestId: typeof raw?.RequestId === 'string' ? raw.RequestId : '' };
+    } catch (err) {
+      throw classifyTencentError(err, 'DescribeJobs');
+    }
+  };
+}
+
+function createSdkClient(config: BatchConfig): Client {
+  return new Client({
+    credential: {
+      // Asked on every call: a source that rotates (profile file, CVM/OIDC/STS roles) needs no restart.
+      getCredential: async () => {
+        const credentials = await config.credentials.current();
+        return {
+          secretId: credentials.secretId,
+          secretKey: credentials.secretKey,
+          ...(credentials.sessionToken !== undefined ? { token: credentials.sessionToken } : {}),
+        };
+      },
+    },
+    region: config.region,
+    profile: {
+      signMethod: 'TC3-HMAC-SHA256',
+      // English error messages: they end up in failure messages read by operators and other services.
+      language: 'en-US',
+      httpProfile: {
+        reqMethod: 'POST',
+        endpoint: config.endpoint,
+        protocol: config.protocol,
+        reqTimeout: config.requestTimeoutSeconds,
+        agent:
+          config.protocol === 'http://'
+            ? new HttpAgent({ keepAlive: true })
+            : new HttpsAgent({ keepAlive: true }),
+      },
+    },
+  });
 }

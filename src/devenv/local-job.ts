@@ -4,9 +4,12 @@
  */
 import { DEFAULT_EMULATOR_CREDENTIALS } from '../emulator';
 
-/** Real Tencent Cloud when both keys are set; otherwise the emulator, and the output says so. */
+/**
+ * Real Tencent Cloud when both keys are set or a credential source is chosen (`TENCENTCLOUD_CREDENTIALS`: a
+ * profile file, a CVM or OIDC role...); otherwise the emulator, and the output says so.
+ */
 export function hasTencentCredentials(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(env.TENCENTCLOUD_SECRET_ID && env.TENCENTCLOUD_SECRET_KEY);
+  return Boolean((env.TENCENTCLOUD_SECRET_ID && env.TENCENTCLOUD_SECRET_KEY) || env.TENCENTCLOUD_CREDENTIALS);
 }
 
 /** The worker variables that point it at the emulator, with its public demo credentials. */

@@ -59,9 +59,9 @@ async function main(): Promise<void> {
     });
     print(
       emulator
-        ? `Tencent Batch:              the built-in EMULATOR at ${emulator.url} (no TENCENTCLOUD_SECRET_ID/KEY set;` +
+        ? `Tencent Batch:              the built-in EMULATOR at ${emulator.url} (no TENCENTCLOUD_SECRET_ID/KEY or TENCENTCLOUD_CREDENTIALS set;` +
             ` jobs run ${DEMO_TIME_SCALE}x faster than real time)`
-        : `Tencent Batch:              ${workerConfig.batch.protocol}${workerConfig.batch.endpoint} (region ${workerConfig.batch.region})`,
+        : `Tencent Batch:              ${workerConfig.batch.protocol}${workerConfig.batch.endpoint} (region ${workerConfig.batch.region}, credentials from ${workerConfig.batch.credentials.description})`,
     );
     print(`Worker task queues:         ${Object.values(workerConfig.taskQueues).join(', ')}. Ctrl-C stops.`);
     const worker = runWorker(workerConfig, until);

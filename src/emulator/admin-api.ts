@@ -16,6 +16,9 @@
  *   DELETE /_emulator/faults                      {ok}
  *   POST   /_emulator/rate-limits                 {action, rps} → {ok}   (rps 0 = unlimited)
  *   POST   /_emulator/clock/advance               {seconds} → {emulatedNow}
+ *   GET    /_emulator/credentials                 {keys} (SecretIds and status, no secrets)
+ *   POST   /_emulator/credentials                 {temporary?, ttlSeconds?} → 201 {secretId, secretKey, token?, expiredTime?, expiration?}
+ *   DELETE /_emulator/credentials/<secretId>      {revoked} (later requests: AuthFailure.SecretIdNotFound)
  *
  * Bad input answers 400 {error}; unknown paths 404; a refused peer 403.
  */
@@ -117,6 +120,22 @@ function dispatch(
       controls.setRateLimit(action, rps);
       return { body: { ok: true } };
     }
+    case 'GET credentials':
+      return { body: { keys: controls.credentials.list() } };
+    case 'POST credentials': {
+      const { temporary, ttlSeconds } = asObject(body);
+      if (ttlSeconds !== undefined && typeof ttlSeconds !== 'number')
+        throw new BadRequest('ttlSeconds must be a number');
+      if (temporary !== true && ttlSeconds !== undefined)
+        throw new BadRequest('ttlSeconds applies to temporary credentials only');
+      const issued =
+        temporary === true
+          ? controls.credentials.issueTemporary(ttlSeconds)
+          : controls.credentials.issueKey();
+      return { status: 201, body: issued };
+    }
+    case 'DELETE credentials/:id':
+      return { body: { revoked: controls.credentials.revoke(id ?? '') } };
     case 'POST clock/:id':
       if (id !== 'advance') return undefined;
       controls.advanceTime(Number(asObject(body)['seconds']));

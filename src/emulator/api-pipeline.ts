@@ -33,6 +33,8 @@ export interface ApiPipelineDeps {
   /** Read on every request, so credentials can change at run time. */
   credentials: () => readonly EmulatorCredentials[];
   clockSkewToleranceSeconds: number;
+  /** A refusal for a correctly signed request (expired temporary credentials: ./credential-store.ts). */
+  refuseSigner?: (secretId: string, atMs: number) => ApiError | undefined;
 }
 
 /** The answer to one request, and what the ledger records of it. */
@@ -98,6 +100,8 @@ export class ApiPipeline {
         ? verifyTc3Request(request, verifyOptions)
         : verifyV1Request(request, decoded.v1Params ?? {}, decoded.signatureMethod, verifyOptions);
     state.secretId = signer.secretId;
+    const refusal = this.deps.refuseSigner?.(signer.secretId, atMs);
+    if (refusal) throw refusal;
 
     if (version !== BATCH_API_VERSION) {
       throw new ApiError(

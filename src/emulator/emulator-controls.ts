@@ -4,6 +4,7 @@
  */
 import type { JobState } from '../shared/batch-types';
 import type { BatchAction } from './batch-api-constants';
+import type { CredentialControls } from './credential-store';
 import type { FaultRule } from './faults';
 import type { ForceStateOptions } from './job-planner';
 import type { JobScript } from './job-script';
@@ -15,6 +16,8 @@ import type { Ledger } from './ledger';
 export interface EmulatorControls {
   /** Every API request so far. */
   readonly ledger: Ledger;
+  /** The accepted keys: issue, revoke, issue temporary credentials that expire. */
+  readonly credentials: CredentialControls;
   /** Creates a job directly (no signature, no rate limit, no ledger entry); returns its ID. */
   createJob(spec?: JobSpec): string;
   /** The job as the API would describe it now, or undefined if it does not exist. */

@@ -7,6 +7,7 @@ import type { JobState } from '../shared/batch-types';
 import { ApiPipeline } from './api-pipeline';
 import type { BatchAction } from './batch-api-constants';
 import { EmulatedClock } from './clock';
+import { CredentialStore } from './credential-store';
 import type { EmulatorControls } from './emulator-controls';
 import { type EmulatorOptions, resolveEmulatorOptions } from './emulator-options';
 import { FaultInjector } from './faults';
@@ -42,10 +43,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const limiter = new SlidingWindowRateLimiter(resolved.rateLimits);
   const faults = new FaultInjector(random, resolved.faults);
   const ledger = new Ledger(resolved.ledgerPath);
+  const keys = new CredentialStore(resolved.credentials);
   const pipeline = new ApiPipeline({
     store,
     limiter,
-    credentials: () => resolved.credentials,
+    credentials: () => keys.accepted(),
+    refuseSigner: (secretId, atMs) => keys.refusalFor(secretId, atMs),
     clockSkewToleranceSeconds: resolved.clockSkewToleranceSeconds,
   });
 
@@ -57,6 +60,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const controls: EmulatorControls = {
     ledger,
+    credentials: keys,
     createJob: (spec: JobSpec = {}): string => store.createFromSpec(spec).id,
     getJob: (jobId: string): EmulatedJob | undefined => {
       const job = store.get(jobId);

@@ -10,6 +10,7 @@ export {
   resolveEmulatorOptions,
 } from './emulator-options';
 export type { EmulatorControls } from './emulator-controls';
+export type { CredentialControls, IssuedTemporaryCredentials, KeyListing } from './credential-store';
 export {
   BATCH_ACTIONS,
   BATCH_API_VERSION,

@@ -1,11 +1,13 @@
 /**
- * `GET /healthz` of the worker process, for liveness/readiness probes: 200 while every worker polls, 503 as
- * soon as one is draining, stopped or failed, so a load balancer or orchestrator stops counting on the process
- * before it is gone. Only this path and method answer; nothing else is exposed.
+ * `GET /healthz` of the worker process, for liveness/readiness probes: 200 while every worker polls and Tencent
+ * Cloud accepts the credentials, 503 as soon as one worker is draining, stopped or failed, or the credentials are
+ * refused (see ./credential-health.ts), so a load balancer or orchestrator stops counting on the process before it
+ * is gone and operators see platform trouble where they look for it. Only this path and method answer.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { State } from '@temporalio/worker';
+import type { CredentialHealthReport } from './credential-health';
 import { formatListenAddress, type ListenAddress } from './worker-config';
 
 /** The `/healthz` body. */
@@ -13,6 +15,14 @@ export interface HealthReport {
   status: 'ok' | 'unavailable';
   /** Each worker's SDK state by task queue: RUNNING, STOPPING, DRAINING, DRAINED, STOPPED, FAILED... */
   workers: Record<string, State>;
+  /** Whether Tencent Cloud accepts the credentials (present when the process watches them). */
+  credentials?: CredentialHealthReport;
+}
+
+/** What the health server asks about the credentials. */
+export interface ObservedCredentials {
+  readonly healthy: boolean;
+  report(): CredentialHealthReport;
 }
 
 /** What the health server observes: one entry per worker. */
@@ -21,11 +31,24 @@ export interface ObservedWorker {
   getState(): State;
 }
 
-/** The report for `workers`: ok only when there is at least one worker and all are RUNNING. */
-export function healthReport(workers: readonly ObservedWorker[]): HealthReport {
+/**
+ * The report for `workers`: ok only when there is at least one worker, all are RUNNING, and the credentials (if
+ * watched) are not refused.
+ */
+export function healthReport(
+  workers: readonly ObservedWorker[],
+  credentials?: ObservedCredentials,
+): HealthReport {
   const states = Object.fromEntries(workers.map((w) => [w.options.taskQueue, w.getState()]));
-  const ok = workers.length > 0 && Object.values(states).every((s) => s === 'RUNNING');
-  return { status: ok ? 'ok' : 'unavailable', workers: states };
+  const ok =
+    workers.length > 0 &&
+    Object.values(states).every((s) => s === 'RUNNING') &&
+    (credentials?.healthy ?? true);
+  return {
+    status: ok ? 'ok' : 'unavailable',
+    workers: states,
+    ...(credentials ? { credentials: credentials.report() } : {}),
+  };
 }
 
 /** A listening health server. */
@@ -40,6 +63,7 @@ export interface HealthServer {
 export async function startHealthServer(
   at: ListenAddress,
   workers: readonly ObservedWorker[],
+  credentials?: ObservedCredentials,
 ): Promise<HealthServer> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
@@ -51,7 +75,7 @@ export async function startHealthServer(
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('method not allowed\n');
       return;
     }
-    const report = healthReport(workers);
+    const report = healthReport(workers, credentials);
     res
       .writeHead(report.status === 'ok' ? 200 : 503, {
         'content-type': 'application/json',

@@ -37,6 +37,12 @@ export interface WorkerConfig {
   shutdownGraceMs: number;
   /** `TENCENT_BATCH_RECOVERY_LOG_LEVEL` @default 'INFO' */
   logLevel: LogLevel;
+  /**
+   * `TENCENT_BATCH_CREDENTIALS_CHECK_INTERVAL`: how often the worker sends one cheap DescribeJobs to learn whether
+   * Tencent Cloud still accepts its credentials (and `/healthz` says so) while no activity calls; undefined when
+   * `off`. @default 60000 (one call a minute: nothing next to the 2/s describe budget)
+   */
+  credentialCheckIntervalMs?: number;
 }
 
 /** A TCP address to listen on. */
@@ -60,6 +66,8 @@ export const DEFAULT_HEALTH_ADDRESS: Readonly<ListenAddress> = Object.freeze({ h
  * failure twice. An attempt whose worker vanished without reporting is retried after the 20 s heartbeat timeout.
  */
 export const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
+/** See {@link WorkerConfig.credentialCheckIntervalMs}. */
+export const DEFAULT_CREDENTIAL_CHECK_INTERVAL_MS = 60_000;
 
 const LOG_LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 
@@ -75,6 +83,7 @@ export const WORKER_VARIABLES = {
   healthAddress: 'TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS',
   shutdownGrace: 'TENCENT_BATCH_RECOVERY_SHUTDOWN_GRACE',
   logLevel: 'TENCENT_BATCH_RECOVERY_LOG_LEVEL',
+  credentialCheck: 'TENCENT_BATCH_CREDENTIALS_CHECK_INTERVAL',
 } as const;
 
 /** Every problem found in the environment, listed. */
@@ -174,6 +183,18 @@ export function readWorkerConfig(env: Readonly<Record<string, string | undefined
     } else shutdownGraceMs = ms;
   }
 
+  let credentialCheckIntervalMs: number | undefined = DEFAULT_CREDENTIAL_CHECK_INTERVAL_MS;
+  const check = value(WORKER_VARIABLES.credentialCheck);
+  if (check?.toLowerCase() === 'off') credentialCheckIntervalMs = undefined;
+  else if (check !== undefined) {
+    const ms = /[a-z]/i.test(check) ? parseDurationMs(check) : undefined;
+    if (ms === undefined || ms < 1_000 || ms > 60 * 60_000) {
+      problems.push(
+        `${WORKER_VARIABLES.credentialCheck} must be a duration with a unit from 1s to 1h (e.g. 60s), or off, got ${JSON.stringify(check)}`,
+      );
+    } else credentialCheckIntervalMs = ms;
+  }
+
   const levelText = value(WORKER_VARIABLES.logLevel)?.toUpperCase() ?? 'INFO';
   const logLevel = LOG_LEVELS.find((l) => l === levelText);
   if (!logLevel) {
@@ -194,6 +215,7 @@ export function readWorkerConfig(env: Readonly<Record<string, string | undefined
     healthAddress,
     shutdownGraceMs,
     logLevel,
+    ...(credentialCheckIntervalMs !== undefined ? { credentialCheckIntervalMs } : {}),
   };
 }
 

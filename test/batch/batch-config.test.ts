@@ -3,8 +3,10 @@ import {
   BATCH_CONFIG_DEFAULTS,
   BatchConfigError,
   parseBatchConfig,
+  type BatchConfig,
   type BatchConfigVariable,
 } from '../../src/batch/batch-config';
+import { fixedCredentialsOf } from '../../src/batch/credential-source';
 import { Credentials, redactSecrets } from '../../src/batch/credentials';
 
 const SECRET_ID = 'AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE';
@@ -23,6 +25,13 @@ function configError(env: Record<string, string | undefined>): BatchConfigError 
   throw new Error('expected parseBatchConfig to throw');
 }
 
+/** The keys of the default `env` source. */
+function keysOf(config: BatchConfig): Credentials {
+  const credentials = fixedCredentialsOf(config.credentials);
+  if (!credentials) throw new Error(`expected the env source, got ${config.credentials.kind}`);
+  return credentials;
+}
+
 function variables(err: BatchConfigError): BatchConfigVariable[] {
   return err.issues.map((issue) => issue.variable);
 }
@@ -34,10 +43,10 @@ describe('parseBatchConfig', () => {
     expect(config.endpoint).toBe('batch.tencentcloudapi.com');
     expect(config.protocol).toBe('https://');
     expect(config.requestTimeoutSeconds).toBe(10);
-    expect(config.credentials.secretId).toBe(SECRET_ID);
-    expect(config.credentials.secretKey).toBe(SECRET_KEY);
-    expect(config.credentials.sessionToken).toBeUndefined();
-    expect(config.credentials.isTemporary).toBe(false);
+    expect(keysOf(config).secretId).toBe(SECRET_ID);
+    expect(keysOf(config).secretKey).toBe(SECRET_KEY);
+    expect(keysOf(config).sessionToken).toBeUndefined();
+    expect(keysOf(config).isTemporary).toBe(false);
     expect(BATCH_CONFIG_DEFAULTS.requestTimeoutSeconds).toBe(10);
   });
 
@@ -56,8 +65,8 @@ describe('parseBatchConfig', () => {
       protocol: 'http://',
       requestTimeoutSeconds: 1,
     });
-    expect(config.credentials.sessionToken).toBe(SESSION_TOKEN);
-    expect(config.credentials.isTemporary).toBe(true);
+    expect(keysOf(config).sessionToken).toBe(SESSION_TOKEN);
+    expect(keysOf(config).isTemporary).toBe(true);
   });
 
   it('returns a frozen config', () => {
@@ -73,7 +82,7 @@ describe('parseBatchConfig', () => {
       TENCENT_BATCH_PROTOCOL: '',
       TENCENT_BATCH_REQUEST_TIMEOUT_SECONDS: '',
     });
-    expect(config.credentials.isTemporary).toBe(false);
+    expect(keysOf(config).isTemporary).toBe(false);
     expect(config.region).toBe('ap-guangzhou');
     expect(config.endpoint).toBe('batch.tencentcloudapi.com');
   });
@@ -186,7 +195,12 @@ describe('Credentials', () => {
     expect(json).not.toContain(SECRET_KEY);
     expect(json).not.toContain(SESSION_TOKEN);
     expect(JSON.parse(json)).toEqual({
-      credentials: { secretId: 'AKID…MPLE', secretKey: '[REDACTED]', sessionToken: '[REDACTED]' },
+      credentials: {
+        kind: 'env',
+        secretId: 'AKID…MPLE',
+        secretKey: '[REDACTED]',
+        sessionToken: '[REDACTED]',
+      },
       region: 'ap-guangzhou',
       endpoint: 'batch.tencentcloudapi.com',
       protocol: 'https://',
@@ -198,8 +212,9 @@ describe('Credentials', () => {
     const texts = [
       inspect(config, { depth: 10, showHidden: true }),
       inspect(config.credentials, { depth: 10, showHidden: true }),
-      String(config.credentials),
-      `${config.credentials.toString()}`,
+      inspect(keysOf(config), { depth: 10, showHidden: true }),
+      String(keysOf(config)),
+      `${keysOf(config).toString()}`,
     ];
     for (const text of texts) {
       expect(text).not.toContain(SECRET_KEY);
@@ -209,8 +224,9 @@ describe('Credentials', () => {
   });
 
   it('exposes no own properties to spreading or Object.keys', () => {
-    expect(Object.keys(config.credentials)).toEqual([]);
-    expect(JSON.stringify({ ...config.credentials })).toBe('{}');
+    expect(Object.keys(keysOf(config))).toEqual([]);
+    expect(JSON.stringify({ ...keysOf(config) })).toBe('{}');
+    expect(JSON.stringify({ ...config.credentials })).toBe('{"kind":"env"}');
   });
 
   it('omits the session token from the logged form of long-lived credentials', () => {

@@ -123,6 +123,7 @@ describe('the worker process', () => {
       body: {
         status: 'ok',
         workers: { [queues.workflow]: 'RUNNING', [queues.retry]: 'RUNNING', [queues.describe]: 'RUNNING' },
+        credentials: { status: 'unverified', source: 'env', since: expect.any(String) },
       },
     });
     const signalled = Date.now();

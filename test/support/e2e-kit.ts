@@ -110,6 +110,8 @@ export function workerProcessEnv(
     TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
     TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
     TENCENT_BATCH_DESCRIBE_RPS: '10',
+    // The periodic credential check is a DescribeJobs of its own: off, so ledgers and faults see only the tests'.
+    TENCENT_BATCH_CREDENTIALS_CHECK_INTERVAL: 'off',
     ...extraEnv,
   };
 }

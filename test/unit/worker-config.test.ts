@@ -31,6 +31,21 @@ describe('readWorkerConfig', () => {
     expect(config.logLevel).toBe('INFO');
   });
 
+  it('checks the credentials once a minute by default; takes another interval or off', () => {
+    expect(readWorkerConfig(valid).credentialCheckIntervalMs).toBe(60_000);
+    expect(
+      readWorkerConfig({ ...valid, TENCENT_BATCH_CREDENTIALS_CHECK_INTERVAL: '5s' })
+        .credentialCheckIntervalMs,
+    ).toBe(5_000);
+    expect(
+      readWorkerConfig({ ...valid, TENCENT_BATCH_CREDENTIALS_CHECK_INTERVAL: 'off' })
+        .credentialCheckIntervalMs,
+    ).toBeUndefined();
+    expect(() => readWorkerConfig({ ...valid, TENCENT_BATCH_CREDENTIALS_CHECK_INTERVAL: '5' })).toThrow(
+      /TENCENT_BATCH_CREDENTIALS_CHECK_INTERVAL must be a duration with a unit from 1s to 1h/,
+    );
+  });
+
   it('turns metrics and the health endpoint off with "off"', () => {
     const config = readWorkerConfig({
       ...valid,

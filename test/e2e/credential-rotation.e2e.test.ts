@@ -1,0 +1,124 @@
+/**
+ * Credentials that rotate, on the real path: the worker process (src/worker.ts) reads its keys from the SDK's
+ * profile file, the emulator revokes the key mid-run and issues a new one, and the worker follows without a
+ * restart. What operators see: `/healthz`, the metrics, the log.
+ *
+ * Workflow outcomes under refused credentials belong to the workflow tests; this file pins the process side.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { RunningEmulator } from '../../src/emulator';
+import { devServerEnv, waitFor } from '../helpers/temporal';
+import { perTestResources, uniqueQueues } from '../support/e2e-kit';
+import {
+  metricValue,
+  readHealth,
+  scrapeMetrics,
+  startWorkerProcess,
+  type WorkerProcess,
+} from '../support/worker-process-kit';
+
+let env: TestWorkflowEnvironment;
+let home: string;
+const { emulator, track } = perTestResources();
+
+beforeAll(async () => {
+  env = await devServerEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+beforeEach(async () => {
+  home = await mkdtemp(path.join(tmpdir(), 'tbr-rotation-'));
+});
+afterEach(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+/** Writes the profile file the SDK's ProfileCredential reads ($HOME/.tencentcloud/credentials). */
+async function writeProfile(key: { secretId: string; secretKey: string }): Promise<void> {
+  await mkdir(path.join(home, '.tencentcloud'), { recursive: true });
+  const file = path.join(home, '.tencentcloud', 'credentials');
+  // Written aside and renamed, as a credential agent would: the worker never reads half a file.
+  await writeFile(`${file}.new`, `[default]\nsecret_id = ${key.secretId}\nsecret_key = ${key.secretKey}\n`);
+  await import('node:fs/promises').then((fs) => fs.rename(`${file}.new`, file));
+}
+
+/** The emulator's admin API, as an operator's script would call it. */
+async function admin(emu: RunningEmulator, method: string, route: string): Promise<Record<string, string>> {
+  const response = await fetch(`${emu.url}_emulator/${route}`, {
+    method,
+    ...(method === 'POST' ? { body: '{}', headers: { 'content-type': 'application/json' } } : {}),
+  });
+  return (await response.json()) as Record<string, string>;
+}
+
+/** Waits until `/healthz` answers `status` with the credentials in `credentialStatus`; returns the body. */
+async function healthUntil(w: WorkerProcess, status: number, credentialStatus: string) {
+  return waitFor(
+    async () => {
+      const health = await readHealth(w.healthUrl);
+      if (health === 'closed' || health.status !== status) return undefined;
+      const body = health.body as typeof health.body & { credentials?: { status: string; code?: string } };
+      return body.credentials?.status === credentialStatus ? body : undefined;
+    },
+    {
+      timeoutMs: 30_000,
+      description: `/healthz ${status} with credentials ${credentialStatus}`,
+      intervalMs: 200,
+    },
+  );
+}
+
+describe('a worker whose credentials rotate', () => {
+  it('turns unhealthy when its key is revoked and healthy again once a new key is in its profile file', async () => {
+    const emu = await emulator();
+    const first = emu.credentials.issueKey();
+    await writeProfile(first);
+    const w = await startWorkerProcess(emu, uniqueQueues(), {
+      HOME: home,
+      TENCENTCLOUD_CREDENTIALS: 'profile',
+      TENCENTCLOUD_SECRET_ID: '',
+      TENCENTCLOUD_SECRET_KEY: '',
+      TENCENT_BATCH_CREDENTIALS_CHECK_INTERVAL: '1s',
+    });
+    track(w.child);
+    await healthUntil(w, 200, 'ok');
+
+    expect(await admin(emu, 'DELETE', `credentials/${first.secretId}`)).toEqual({ revoked: true });
+    const refused = await healthUntil(w, 503, 'refused');
+    expect(refused).toMatchObject({
+      status: 'unavailable',
+      credentials: { source: 'profile', code: 'AuthFailure.SecretIdNotFound' },
+    });
+    // Every worker still polls: only the credentials are the trouble.
+    expect(Object.values(refused.workers)).toEqual(['RUNNING', 'RUNNING', 'RUNNING']);
+    const samples = await scrapeMetrics(w.metricsUrl);
+    expect(
+      metricValue(samples, 'tencent_batch_auth_refusals', { code: 'AuthFailure.SecretIdNotFound' }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(metricValue(samples, 'tencent_batch_credentials_healthy')).toBe(0);
+
+    const second = await admin(emu, 'POST', 'credentials');
+    await writeProfile({ secretId: second.secretId ?? '', secretKey: second.secretKey ?? '' });
+    await healthUntil(w, 200, 'ok');
+    expect(metricValue(await scrapeMetrics(w.metricsUrl), 'tencent_batch_credentials_healthy')).toBe(1);
+    // Calls now carry the new key, in the same process.
+    expect(emu.ledger.entries({ outcome: 'ok' }).some((e) => e.secretId === second.secretId)).toBe(true);
+
+    // The runtime's logger writes in batches: wait for the line rather than read the output at once.
+    const output = await waitFor(
+      () => {
+        const text = w.child.output();
+        return Promise.resolve(
+          text.includes('Tencent Cloud accepts the credentials again') ? text : undefined,
+        );
+      },
+      { timeoutMs: 5_000, description: 'the recovery to be logged' },
+    );
+    expect(output).toContain('Tencent Cloud refused the credentials');
+    for (const secret of [first.secretKey, second.secretKey]) expect(output).not.toContain(secret);
+  }, 90_000);
+});
