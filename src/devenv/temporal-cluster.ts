@@ -87,6 +87,9 @@ export interface TemporalCluster {
   stop(): Promise<void>;
 }
 
+/** Times a service may exit during the cluster's first start before the start gives up. */
+const MAX_STARTUP_RESTARTS = 3;
+
 /** Pause before a service that exited on its own is started again. */
 const SERVICE_RESTART_DELAY_MS = 1_000;
 
@@ -174,17 +177,25 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
         },
       );
       services.set(service, watched);
-      // Once up, a service that exits on its own is started again, as a supervisor (systemd, Kubernetes) does in
-      // production: e.g. one restarted while PostgreSQL is down exits at its schema check.
+      // A service that exits on its own is started again, as a supervisor (systemd, Kubernetes) does in production:
+      // e.g. one restarted while PostgreSQL is down exits at its schema check. During the first start too, a few
+      // times: on a new database the four services race to write the cluster metadata, and the loser exits.
       void watched.exited.then(async () => {
         await delay(SERVICE_RESTART_DELAY_MS);
-        if (supervising && services.get(service) === watched) startService(service);
+        if (services.get(service) !== watched) return;
+        const exits = (startupExits.get(service) ?? 0) + 1;
+        if (!supervising) startupExits.set(service, exits);
+        if (supervising || exits <= MAX_STARTUP_RESTARTS) startService(service);
       });
     };
+    const startupExits = new Map<TemporalService, number>();
     TEMPORAL_SERVICES.forEach(startService);
     const address = `127.0.0.1:${ports.frontend.grpc}`;
     const gaveUp = (): string | undefined => {
-      const dead = [...services].find(([, service]) => service.exitStatus() !== undefined);
+      const dead = [...services].find(
+        ([name, service]) =>
+          service.exitStatus() !== undefined && (startupExits.get(name) ?? 0) >= MAX_STARTUP_RESTARTS,
+      );
       return dead
         ? `service ${dead[0]} exited during startup (log: ${path.join(logDir, `${dead[0]}.log`)})`
         : undefined;
