@@ -122,9 +122,10 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
     });
   let postgres = await startDatabase();
   const services = new Map<TemporalService, WatchedProcess>();
-  let supervising = false;
+  /** Starting: a service that exits is started again a few times; up: always; stopped: never. */
+  let phase: 'starting' | 'up' | 'stopped' = 'starting';
   const stopAll = async (): Promise<void> => {
-    supervising = false;
+    phase = 'stopped';
     await Promise.all([...services.values()].map((service) => service.stop()));
     await postgres.stop();
   };
@@ -182,10 +183,10 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
       // times: on a new database the four services race to write the cluster metadata, and the loser exits.
       void watched.exited.then(async () => {
         await delay(SERVICE_RESTART_DELAY_MS);
-        if (services.get(service) !== watched) return;
+        if (phase === 'stopped' || services.get(service) !== watched) return;
         const exits = (startupExits.get(service) ?? 0) + 1;
-        if (!supervising) startupExits.set(service, exits);
-        if (supervising || exits <= MAX_STARTUP_RESTARTS) startService(service);
+        if (phase === 'starting') startupExits.set(service, exits);
+        if (phase === 'up' || exits <= MAX_STARTUP_RESTARTS) startService(service);
       });
     };
     const startupExits = new Map<TemporalService, number>();
@@ -218,7 +219,7 @@ export async function startTemporalCluster(options: TemporalClusterOptions): Pro
       timeoutMs: readyTimeoutMs,
       gaveUp,
     });
-    supervising = true;
+    phase = 'up';
     log(
       `Temporal ${TEMPORAL_SERVER_VERSION} on PostgreSQL ${binaries.postgres.majorVersion}: ${address} (${dataDir})`,
     );
