@@ -59,17 +59,22 @@ it('turns 450 one-job requests arriving over seconds into a few full calls, each
     maxTaskQueueActivitiesPerSecond: 1,
   });
   const workflowId = `dispatcher-${taskQueue}`;
+  let arrivalMs = 0;
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start(retryJobsDispatcherWorkflow, {
       taskQueue,
       workflowId,
       args: [{ retryTaskQueue: taskQueue }],
     });
-    // Requests arrive over about five seconds, as a wave's owners see their failures.
-    for (let i = 0; i < 450; i++) {
-      await handle.signal(retryRequestedSignal, request(i));
-      if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 100));
+    // Requests arrive in ten bursts half a second apart, as a wave's owners see their failures (sent in parallel,
+    // so a loaded machine stretches each burst little).
+    const firstSignalAt = Date.now();
+    for (let burst = 0; burst < 10; burst++) {
+      const ids = Array.from({ length: 45 }, (_, i) => burst * 45 + i);
+      await Promise.all(ids.map((i) => handle.signal(retryRequestedSignal, request(i))));
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
+    arrivalMs = Date.now() - firstSignalAt;
     // Wrong sizes are refused: nothing could retry them in one call.
     await handle.signal(retryRequestedSignal, { ...request(9_000, 101) });
     await waitFor(() => retries.calls.flat().length >= 450, { timeoutMs: 30_000 });
@@ -81,8 +86,12 @@ it('turns 450 one-job requests arriving over seconds into a few full calls, each
   expect(jobs).toHaveLength(450);
   expect(retries.calls.every((c) => c.length <= 100)).toBe(true);
   expect(retries.mostAtOnce()).toBeLessThanOrEqual(2);
-  // Fuller calls instead of one per gather window (ten without the hold): 450 jobs in at most 6 calls.
-  expect(retries.calls.length).toBeLessThanOrEqual(6);
+  // A partial batch is held while a call is in flight (each takes 1.5 s here), so partial calls go out at most
+  // one per 1.5 s of arrivals, plus the last. A bound that holds on a loaded machine too: there the workflow's own
+  // turns are slow enough that whole bursts gather even without the hold (seen: 5 calls of 90 either way), so the
+  // count alone cannot show the hold; one call per request or per burst fails it.
+  const partialCalls = retries.calls.filter((c) => c.length < 100).length;
+  expect(partialCalls).toBeLessThanOrEqual(Math.ceil(arrivalMs / 1_500) + 2);
 }, 60_000);
 
 it('continues as new under steady load and takes a request delivered twice once, each job retried once', async () => {
