@@ -29,10 +29,6 @@ module.exports = {
       displayName: 'postgresql',
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/chaos/**/*.chaos.test.ts'],
-      // Its exact 2/s holds on one partition, which deploy/temporal/dynamicconfig.yaml gives the package's queues BY
-      // NAME; the test's own unique queue names get the default 4, and bursts then pass 2/s (measured: 28 RetryJobs
-      // calls for 20 retries, 8 throttled by the API, every job still retried once). It runs on the dev server.
-      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '<rootDir>/test/e2e/rate-limit.e2e.test.ts'],
       globalSetup: '<rootDir>/test/setup/cluster-global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/cluster-global-teardown.ts',
       // Read by test/helpers/temporal.ts: which shared server this project's files use.

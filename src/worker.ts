@@ -4,8 +4,10 @@
  * serves `GET /healthz`, then runs the workflow, describe and RetryJobs workers until SIGINT/SIGTERM, draining
  * in-flight tasks before it exits 0. A second signal exits 130 at once.
  */
+import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
+import { createTemporalApiBudget, type ApiBudget } from './activities/api-budget';
 import { createBatchApi, createCredentialCheck } from './batch/tencent-batch-api';
 import { CredentialHealth, monitoredBatchApi, startCredentialChecks } from './runtime/credential-health';
 import { startHealthServer } from './runtime/health';
@@ -63,9 +65,20 @@ export async function runWorker(
   const health = options.health ? await startHealthServer(options.health, observed, credentials) : undefined;
   try {
     const connection = await NativeConnection.connect(config.temporal.connectionOptions);
+    const apiBudget = createTemporalApiBudget({
+      client: new Client({ connection, namespace: config.temporal.namespace }),
+      taskQueue: config.taskQueues.workflow,
+      workflowId: config.apiBudgetWorkflowId,
+      limits: config.apiRateLimits,
+      meter: () => Runtime.instance().metricMeter,
+    });
     const checks =
       config.credentialCheckIntervalMs !== undefined
-        ? startCredentialChecks(createCredentialCheck(batch), credentials, config.credentialCheckIntervalMs)
+        ? startCredentialChecks(
+            budgetedCheck(createCredentialCheck(batch), apiBudget),
+            credentials,
+            config.credentialCheckIntervalMs,
+          )
         : undefined;
     try {
       if (!(await checkNamespaceSetup(connection, config.temporal.namespace))) {
@@ -77,19 +90,20 @@ export async function runWorker(
         connection,
         namespace: config.temporal.namespace,
         taskQueues: config.taskQueues,
-        retryJobsPerSecond: config.retryJobsPerSecond,
-        describePerSecond: config.describePerSecond,
+        retryJobsPerSecond: config.apiRateLimits.RetryJobs,
+        describePerSecond: config.apiRateLimits.DescribeJobs,
         shutdownGraceTime: config.shutdownGraceMs,
         activities: createActivities({
           batchApi: monitoredBatchApi(createBatchApi(batch), credentials),
+          apiBudget,
           escalation: { webhookUrl: config.escalationWebhookUrl },
         }),
       });
       observed.push(...workers);
       logger.info('Tencent Batch recovery worker started', {
         taskQueues: config.taskQueues,
-        retryJobsPerSecond: config.retryJobsPerSecond,
-        describePerSecond: config.describePerSecond,
+        apiRateLimits: config.apiRateLimits,
+        apiBudget: config.apiBudgetWorkflowId,
         batchEndpoint: config.batch.endpoint,
         credentialSource: config.batch.credentials.description,
         escalationWebhook: config.escalationWebhookUrl ? 'configured' : 'none',
@@ -107,6 +121,14 @@ export async function runWorker(
   } finally {
     await health?.close();
   }
+}
+
+/** The worker's credential check spends the DescribeJobs budget like every other call. */
+function budgetedCheck<T>(check: () => Promise<T>, budget: ApiBudget): () => Promise<T> {
+  return async () => {
+    await budget.take('DescribeJobs');
+    return check();
+  };
 }
 
 /** Resolves on the first SIGINT/SIGTERM: the workers then drain and stop. */

@@ -32,11 +32,11 @@ export { chaosRunPassed, type ChaosResult } from './chaos-result';
 
 /**
  * Describe calls are not what a chaos run measures (polling cost has benchmarks of its own), so neither the
- * emulator nor the describe queue (200/s: the worker halves the configured 400) holds polls back, however the
- * workflows share them. RetryJobs keeps the API's real 2/s limit, enforced by the emulator and by the retry queue.
+ * emulator nor the workers' API budget (400/s per describe action) holds polls back, however the workflows share
+ * them. RetryJobs keeps the API's real 2/s limit, enforced by the emulator and kept by the budget.
  */
 const UNTHROTTLED_DESCRIBES = { DescribeJobs: 0, DescribeJob: 0, DescribeTask: 0 } as const;
-const DESCRIBE_QUEUE_RPS = '400';
+const DESCRIBE_BUDGET = 'DescribeJobs=400,DescribeJob=400,DescribeTask=400';
 
 /** Starting two workers (bundling the workflows) on two busy cores can take a while. */
 const FLEET_START_TIMEOUT_MS = 180_000;
@@ -164,7 +164,8 @@ function workerEnv(
     TENCENT_BATCH_RECOVERY_TASK_QUEUE: queues.workflow,
     TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
     TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
-    TENCENT_BATCH_DESCRIBE_RPS: DESCRIBE_QUEUE_RPS,
+    TENCENT_BATCH_API_RATE_LIMITS: DESCRIBE_BUDGET,
+    TENCENT_BATCH_API_BUDGET_ID: `api-budget-${queues.workflow}`,
     TENCENT_BATCH_RECOVERY_METRICS_ADDRESS: 'off',
     TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS: 'off',
   };

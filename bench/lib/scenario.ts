@@ -25,7 +25,7 @@ export interface ScenarioSpec {
   /** Emulator options (rate limits, seed); time scale is always 1. @default the API's limits */
   emulator?: EmulatorOptions;
   /** Worker settings the scenario changes on purpose (rate limits, log level). @default the worker's defaults */
-  worker?: Pick<WorkerEnvOptions, 'retryJobsPerSecond' | 'describePerSecond' | 'logLevel'>;
+  worker?: Pick<WorkerEnvOptions, 'apiRateLimits' | 'logLevel'>;
 }
 
 /** A running scenario. */

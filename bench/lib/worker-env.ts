@@ -13,10 +13,10 @@ export interface WorkerEnvOptions {
   temporalAddress: string;
   emulator: RunningEmulator;
   queues: RecoveryTaskQueues;
-  /** `TENCENT_BATCH_RETRY_JOBS_RPS`; unset keeps the worker's default (2). */
-  retryJobsPerSecond?: number;
-  /** `TENCENT_BATCH_DESCRIBE_RPS`; unset keeps the worker's default (2). */
-  describePerSecond?: number;
+  /** `TENCENT_BATCH_API_RATE_LIMITS`, e.g. `DescribeJobs=10`; unset keeps the worker's defaults. */
+  apiRateLimits?: string;
+  /** `TENCENT_BATCH_API_BUDGET_ID`: one per emulator (one emulated account). @default per run's queues */
+  apiBudgetId?: string;
   /** `TENCENT_BATCH_RECOVERY_LOG_LEVEL`; unset keeps INFO. */
   logLevel?: string;
 }
@@ -40,10 +40,8 @@ export function workerEnv(options: WorkerEnvOptions): Record<string, string> {
     [WORKER_VARIABLES.retryQueue]: options.queues.retry,
     [WORKER_VARIABLES.describeQueue]: options.queues.describe,
   };
-  if (options.retryJobsPerSecond !== undefined)
-    env[WORKER_VARIABLES.retryRps] = String(options.retryJobsPerSecond);
-  if (options.describePerSecond !== undefined)
-    env[WORKER_VARIABLES.describeRps] = String(options.describePerSecond);
+  env[WORKER_VARIABLES.apiBudgetId] = options.apiBudgetId ?? `api-budget-${options.queues.workflow}`;
+  if (options.apiRateLimits !== undefined) env[WORKER_VARIABLES.apiRateLimits] = options.apiRateLimits;
   if (options.logLevel !== undefined) env[WORKER_VARIABLES.logLevel] = options.logLevel;
   return env;
 }

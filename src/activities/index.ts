@@ -17,6 +17,7 @@ import {
   type MetricMeterSource,
 } from './recovery-metrics';
 import { readJobSnapshots } from './job-snapshots';
+import { budgetedBatchApi, type ApiBudget } from './api-budget';
 import { retryFailedJobs, type RetryFailedJobsInput } from './retry-failed-jobs';
 
 export type { AwaitJobChangesInput, AwaitJobChangesOutput } from './await-job-changes';
@@ -24,6 +25,13 @@ export type { DescribeJobFailuresInput } from './describe-job-failures';
 export type { EscalationChannels, EscalationWebhookBody } from './notify-escalation';
 export type { RetryFailedJobsInput, RetryFailedJobsOutput } from './retry-failed-jobs';
 export { RECOVERY_METRICS, type MetricMeterSource } from './recovery-metrics';
+export {
+  API_BUDGET_METRICS,
+  budgetedBatchApi,
+  createTemporalApiBudget,
+  type ApiBudget,
+  type TemporalApiBudgetOptions,
+} from './api-budget';
 
 /** Input of `readJobStates`. */
 export interface ReadJobStatesInput {
@@ -34,6 +42,11 @@ export interface ReadJobStatesInput {
 export interface ActivityDependencies {
   /** Tencent Cloud Batch, through the classified client layer. */
   batchApi: BatchApi;
+  /**
+   * When each Batch call may be sent: `createTemporalApiBudget(...)`, one budget per Tencent account shared by
+   * every worker process.
+   */
+  apiBudget: ApiBudget;
   /** Escalation channels besides the log. */
   escalation?: EscalationChannels;
   /** @default () => new Date() */
@@ -46,7 +59,7 @@ export interface ActivityDependencies {
 export function createActivities(deps: ActivityDependencies) {
   const now = deps.now ?? (() => new Date());
   const meter = deps.metricMeter ?? activityMetricMeter;
-  const api = countingBatchApi(deps.batchApi, meter);
+  const api = countingBatchApi(budgetedBatchApi(deps.batchApi, deps.apiBudget, meter), meter);
   return {
     /** One poll of job states; fails with a BENIGN JobsUnchanged while nothing changed. */
     awaitJobChanges: (input: AwaitJobChangesInput) => awaitJobChanges(api, input, now),

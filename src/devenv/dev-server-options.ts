@@ -16,11 +16,8 @@ export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, unknown>> = {
   'frontend.enableUpdateWorkflowExecutionAsyncAccepted': true,
   // No network here: the server must not try to reach Temporal's version service.
   'frontend.enableServerVersionCheck': false,
-  // One partition per task queue: a task-queue rate limit is split evenly across partitions (4 by default),
-  // each with its own burst, so with several partitions short bursts can exceed the limit. With one, the
-  // server enforces RetryJobs' 2/s exactly. (Production servers: set it per queue in dynamic config.)
-  'matching.numTaskqueueReadPartitions': 1,
-  'matching.numTaskqueueWritePartitions': 1,
+  // Task queues keep the server's default partitions (4), as on Temporal Cloud: the API budget holds without
+  // any server setting (deploy/temporal/dynamicconfig.yaml's one-partition queues are a second fence only).
 };
 
 /** Options of `startDevServer`. */

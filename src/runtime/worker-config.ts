@@ -5,7 +5,14 @@
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { LogLevel, NativeConnectionOptions } from '@temporalio/worker';
 import { BatchConfigError, parseBatchConfig, type BatchConfig } from '../batch/batch-config';
-import { DEFAULT_DESCRIBE_JOBS_RPS, DEFAULT_RETRY_JOBS_RPS } from '../shared/constants';
+import {
+  BUDGETED_ACTIONS,
+  CHINA_DOCS_API_RATE_LIMITS,
+  DEFAULT_API_BUDGET_WORKFLOW_ID,
+  INTERNATIONAL_API_RATE_LIMITS,
+  type ApiRateLimits,
+  type BudgetedAction,
+} from '../shared/api-budget-types';
 import { parseDurationMs } from '../shared/duration';
 import { DEFAULT_TASK_QUEUES, type RecoveryTaskQueues } from './recovery-workers';
 
@@ -14,10 +21,18 @@ export interface WorkerConfig {
   temporal: { connectionOptions: NativeConnectionOptions; namespace: string };
   batch: BatchConfig;
   taskQueues: RecoveryTaskQueues;
-  /** `TENCENT_BATCH_RETRY_JOBS_RPS` @default 2 (seed document; the Chinese docs say 10) */
-  retryJobsPerSecond: number;
-  /** `TENCENT_BATCH_DESCRIBE_RPS` @default 2 */
-  describePerSecond: number;
+  /**
+   * `TENCENT_BATCH_API_RATE_LIMITS`: requests per second per Tencent action, for the whole account. A preset
+   * (`international`, the default: RetryJobs 2 as in the seed document, the international docs' figures for the
+   * others; or `china-docs`, the current Chinese docs' higher figures), then `Action=N` overrides, comma-separated:
+   * `china-docs,RetryJobs=5`.
+   */
+  apiRateLimits: ApiRateLimits;
+  /**
+   * `TENCENT_BATCH_API_BUDGET_ID`: the budget workflow's ID. Workers of one Tencent account share one; a second
+   * account in the same namespace needs its own. @default 'tencent-batch-api-budget'
+   */
+  apiBudgetWorkflowId: string;
   /** `TENCENT_BATCH_ESCALATION_WEBHOOK_URL`: may hold a token; never logged. */
   escalationWebhookUrl?: string;
   /**
@@ -76,8 +91,8 @@ export const WORKER_VARIABLES = {
   workflowQueue: 'TENCENT_BATCH_RECOVERY_TASK_QUEUE',
   retryQueue: 'TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE',
   describeQueue: 'TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE',
-  retryRps: 'TENCENT_BATCH_RETRY_JOBS_RPS',
-  describeRps: 'TENCENT_BATCH_DESCRIBE_RPS',
+  apiRateLimits: 'TENCENT_BATCH_API_RATE_LIMITS',
+  apiBudgetId: 'TENCENT_BATCH_API_BUDGET_ID',
   webhook: 'TENCENT_BATCH_ESCALATION_WEBHOOK_URL',
   metricsAddress: 'TENCENT_BATCH_RECOVERY_METRICS_ADDRESS',
   healthAddress: 'TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS',
@@ -133,20 +148,15 @@ export function readWorkerConfig(env: Readonly<Record<string, string | undefined
     );
   }
 
-  const rate = (name: string, fallback: number): number => {
-    const v = value(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isFinite(n) || n <= 0 || n > 1000) {
+  for (const removed of REMOVED_VARIABLES) {
+    if (value(removed) !== undefined) {
       problems.push(
-        `${name} must be a number of requests per second above 0 and at most 1000, got ${JSON.stringify(v)}`,
+        `${removed} was removed: set ${WORKER_VARIABLES.apiRateLimits} (e.g. RetryJobs=2,DescribeJobs=2) instead`,
       );
-      return fallback;
     }
-    return n;
-  };
-  const retryJobsPerSecond = rate(WORKER_VARIABLES.retryRps, DEFAULT_RETRY_JOBS_RPS);
-  const describePerSecond = rate(WORKER_VARIABLES.describeRps, DEFAULT_DESCRIBE_JOBS_RPS);
+  }
+  const apiRateLimits = parseApiRateLimits(value(WORKER_VARIABLES.apiRateLimits), problems);
+  const apiBudgetWorkflowId = queue(WORKER_VARIABLES.apiBudgetId, DEFAULT_API_BUDGET_WORKFLOW_ID);
 
   const escalationWebhookUrl = value(WORKER_VARIABLES.webhook);
   if (escalationWebhookUrl !== undefined && !isHttpUrl(escalationWebhookUrl)) {
@@ -208,8 +218,8 @@ export function readWorkerConfig(env: Readonly<Record<string, string | undefined
     temporal,
     batch,
     taskQueues,
-    retryJobsPerSecond,
-    describePerSecond,
+    apiRateLimits,
+    apiBudgetWorkflowId,
     escalationWebhookUrl,
     metricsAddress: metrics && formatListenAddress(metrics),
     healthAddress,
@@ -217,6 +227,47 @@ export function readWorkerConfig(env: Readonly<Record<string, string | undefined
     logLevel,
     ...(credentialCheckIntervalMs !== undefined ? { credentialCheckIntervalMs } : {}),
   };
+}
+
+/** Per-second limits of the variables before the per-action budget, refused so that no setting is silently lost. */
+const REMOVED_VARIABLES = ['TENCENT_BATCH_RETRY_JOBS_RPS', 'TENCENT_BATCH_DESCRIBE_RPS'];
+
+const RATE_LIMIT_PRESETS: Record<string, Readonly<ApiRateLimits>> = {
+  international: INTERNATIONAL_API_RATE_LIMITS,
+  'china-docs': CHINA_DOCS_API_RATE_LIMITS,
+};
+
+/** See {@link WorkerConfig.apiRateLimits}. Problems are added to `problems`; the defaults stand in for them. */
+export function parseApiRateLimits(text: string | undefined, problems: string[]): ApiRateLimits {
+  const name = WORKER_VARIABLES.apiRateLimits;
+  const parts = (text ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  const preset = parts[0] !== undefined ? RATE_LIMIT_PRESETS[parts[0]] : undefined;
+  const limits: ApiRateLimits = { ...(preset ?? INTERNATIONAL_API_RATE_LIMITS) };
+  for (const part of preset ? parts.slice(1) : parts) {
+    const [action, rps, extra] = part.split('=').map((p) => p.trim());
+    if (
+      extra !== undefined ||
+      rps === undefined ||
+      !(BUDGETED_ACTIONS as readonly string[]).includes(action ?? '')
+    ) {
+      problems.push(
+        `${name}: ${JSON.stringify(part)} is not Action=N with Action one of ${BUDGETED_ACTIONS.join(', ')} (or a preset first: ${Object.keys(RATE_LIMIT_PRESETS).join(', ')})`,
+      );
+      continue;
+    }
+    const n = Number(rps);
+    if (!Number.isFinite(n) || n <= 0 || n > 1000) {
+      problems.push(
+        `${name}: ${action} must be requests per second above 0 and at most 1000, got ${JSON.stringify(rps)}`,
+      );
+      continue;
+    }
+    limits[action as BudgetedAction] = n;
+  }
+  return limits;
 }
 
 /** `host:port`, `[ipv6]:port`; undefined when malformed. */

@@ -19,8 +19,9 @@ export function pollOptions(
 ): ActivityOptions {
   return {
     taskQueue,
-    // One DescribeJobs per 100 jobs; a slow answer is better retried than waited on.
-    startToCloseTimeout: '30s',
+    // One DescribeJobs per 100 jobs, after its turn in the API budget (heartbeating while it waits).
+    startToCloseTimeout: '2m',
+    heartbeatTimeout: '30s',
     scheduleToCloseTimeout: Math.max(1_000, untilNextWakeMs),
     retry: {
       initialInterval: pollIntervalMs,
@@ -54,11 +55,14 @@ export function retryJobsOptions(taskQueue: string): ActivityOptions {
   };
 }
 
-/** Failure details: DescribeJob + DescribeTask per failed job; rate-limited like other describes. */
+/**
+ * Failure details: DescribeJob + DescribeTask per failed job, each waiting for the API budget (100 jobs at the
+ * default 2 DescribeJob/s take over a minute); progress is kept in heartbeats, so a retried attempt resumes.
+ */
 export function describeOptions(taskQueue: string): ActivityOptions {
   return {
     taskQueue,
-    startToCloseTimeout: '2m',
+    startToCloseTimeout: '10m',
     heartbeatTimeout: '30s',
     scheduleToCloseTimeout: '30m',
     retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes },
@@ -105,7 +109,9 @@ export const DISPATCHER_ANSWER_TIMEOUT = '5m';
 export function readStatesOptions(taskQueue: string): ActivityOptions {
   return {
     taskQueue,
-    startToCloseTimeout: '30s',
+    // One DescribeJobs, after its turn in the API budget (heartbeating while it waits).
+    startToCloseTimeout: '2m',
+    heartbeatTimeout: '30s',
     scheduleToCloseTimeout: '5m',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes },
   };

@@ -5,3 +5,4 @@
 export { recoverBatchJobsWorkflow } from './recover-batch-jobs-workflow';
 export { retryJobsDispatcherWorkflow } from './retry-jobs-dispatcher-workflow';
 export { jobStateWatcherWorkflow } from './job-state-watcher-workflow';
+export { tencentApiBudgetWorkflow } from './tencent-api-budget-workflow';

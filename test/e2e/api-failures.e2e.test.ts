@@ -17,6 +17,7 @@ import {
   fastInput,
   inProcessWorkers,
   perTestResources,
+  testApiBudget,
   uniqueQueues,
   whileRunning,
 } from '../support/e2e-kit';
@@ -43,7 +44,7 @@ describe('recoverBatchJobsWorkflow when the API misbehaves', () => {
     const workers = await createRecoveryWorkers({
       connection: env.nativeConnection,
       taskQueues: queues,
-      activities: createActivities({ batchApi }),
+      activities: createActivities({ batchApi, apiBudget: testApiBudget(env, queues) }),
       workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
     });
     await whileRunning(workers, async () => {

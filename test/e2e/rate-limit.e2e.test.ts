@@ -1,8 +1,8 @@
 /**
- * The RetryJobs rate limit holds across worker processes: the limit is a Temporal task-queue limit, enforced by
- * the server for every worker of the retry queue (one partition on the local server, so it is exact). The
- * emulator's ledger is the ground truth: no one-second window holds more RetryJobs than the limit, and the API
- * never had to refuse one.
+ * The RetryJobs rate limit holds across worker processes on the server's default task-queue partitions: every
+ * call waits for a slot from the one API budget workflow (the retry queue's task-queue limit only keeps attempts
+ * from piling up behind it). The emulator's ledger is the ground truth: no one-second window holds more RetryJobs
+ * than the limit, and the API never had to refuse one. test/e2e/api-budget.e2e.test.ts covers every action.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RunningEmulator } from '../../src/emulator';
@@ -20,6 +20,7 @@ import {
   emulatorEnv,
   fastInput,
   startTestEmulator,
+  testApiBudget,
   uniqueQueues,
   workerProcessEnv,
 } from '../support/e2e-kit';
@@ -40,7 +41,7 @@ afterAll(async () => {
 it('keeps RetryJobs at or under 2 per second with two worker processes, a stray worker without any limit, and a wave of 20 failing jobs', async () => {
   emu = await startTestEmulator();
   const queues = uniqueQueues();
-  const workerEnv = workerProcessEnv(emu, queues, { TENCENT_BATCH_RETRY_JOBS_RPS: '2' });
+  const workerEnv = workerProcessEnv(emu, queues);
   const script = require.resolve('../support/recovery-worker-process.ts');
   workers.push(startTsProcess(script, workerEnv), startTsProcess(script, workerEnv));
 
@@ -53,14 +54,16 @@ it('keeps RetryJobs at or under 2 per second with two worker processes, a stray 
       },
     }),
   );
-  // A worker on the retry queue that sets no limit: on its own its polls would clear the workers' limit (the last
-  // poller wins). The limit pinned in the queue's configuration by the package's workers overrides it.
+  // A worker on the retry queue that sets no task-queue limit, in the test's own process: the budget still paces
+  // its calls, as it paces every process's.
   const stray = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: queues.retry,
     activities: {
-      retryFailedJobs: createActivities({ batchApi: createBatchApi(parseBatchConfig(emulatorEnv(emu))) })
-        .retryFailedJobs,
+      retryFailedJobs: createActivities({
+        batchApi: createBatchApi(parseBatchConfig(emulatorEnv(emu))),
+        apiBudget: testApiBudget(env, queues),
+      }).retryFailedJobs,
     },
   });
   const results = await stray.runUntil(
@@ -85,7 +88,7 @@ it('keeps RetryJobs at or under 2 per second with two worker processes, a stray 
 it('merges a wave of failures from 40 workflows into a few shared RetryJobs calls, one retry per failure', async () => {
   emu = emu ?? (await startTestEmulator());
   const since = Date.now();
-  await waveOfOneJobWorkflows(emu, 40, { TENCENT_BATCH_DESCRIBE_RPS: '20' });
+  await waveOfOneJobWorkflows(emu, 40, {});
   const calls = emu.ledger.entries({ action: 'RetryJobs', since });
   const retried = calls.flatMap((e) => (e.params as { JobIds: string[] }).JobIds);
   expect(new Set(retried).size).toBe(40);
@@ -100,7 +103,7 @@ it('reads the jobs of 60 workflows in shared DescribeJobs calls through the job 
   const describeEmu = await startTestEmulator({ rateLimits: { DescribeJobs: 2 } });
   try {
     const { queues, jobs } = await waveOfOneJobWorkflows(describeEmu, 60, {
-      TENCENT_BATCH_DESCRIBE_RPS: '2',
+      TENCENT_BATCH_API_RATE_LIMITS: 'DescribeJobs=2',
     });
     const describes = describeEmu.ledger.entries({ action: 'DescribeJobs' });
     const sizes = describes.map((e) => ((e.params as { JobIds?: string[] }).JobIds ?? []).length);

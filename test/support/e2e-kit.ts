@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { createActivities } from '../../src/activities';
+import { Client } from '@temporalio/client';
+import { createActivities, createTemporalApiBudget, type ApiBudget } from '../../src/activities';
+import type { ApiRateLimits } from '../../src/shared/api-budget-types';
 import { parseBatchConfig } from '../../src/batch/batch-config';
 import { createBatchApi } from '../../src/batch/tencent-batch-api';
 import {
@@ -42,13 +44,21 @@ export function uniqueQueues(): RecoveryTaskQueues {
   return { workflow: `e2e-${id}`, retry: `e2e-${id}-retry`, describe: `e2e-${id}-describe` };
 }
 
+/** Describes are not what these tests measure: the Chinese docs' 10/s keeps one-second polls quick. */
+export const TEST_DESCRIBE_LIMITS = { DescribeJobs: 10, DescribeJob: 10, DescribeTask: 10 } as const;
+
+/** `TENCENT_BATCH_API_RATE_LIMITS` for {@link TEST_DESCRIBE_LIMITS}. */
+export const TEST_DESCRIBE_LIMITS_ENV = Object.entries(TEST_DESCRIBE_LIMITS)
+  .map(([action, rps]) => `${action}=${rps}`)
+  .join(',');
+
 export async function startTestEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  // Describes are not what these tests measure: the Chinese docs' 10/s keeps one-second polls unthrottled.
-  return startEmulator({
-    timeScale: TIME_SCALE,
-    rateLimits: { DescribeJobs: 10, DescribeJob: 10, DescribeTask: 10 },
-    ...options,
-  });
+  return startEmulator({ timeScale: TIME_SCALE, rateLimits: TEST_DESCRIBE_LIMITS, ...options });
+}
+
+/** Each test's emulator is an account of its own, so each test's workers share a budget of their own. */
+export function budgetWorkflowId(queues: RecoveryTaskQueues): string {
+  return `api-budget-${queues.workflow}`;
 }
 
 /** In-process workers of the package against `emulator`, on their own queues. */
@@ -61,9 +71,23 @@ export async function inProcessWorkers(
   return createRecoveryWorkers({
     connection: env.nativeConnection,
     taskQueues: queues,
-    activities: createActivities({ batchApi }),
+    activities: createActivities({ batchApi, apiBudget: testApiBudget(env, queues) }),
     workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
     describePerSecond: 10,
+  });
+}
+
+/** The budget of a test's in-process workers, with the limits of {@link startTestEmulator}'s emulator. */
+export function testApiBudget(
+  env: TestWorkflowEnvironment,
+  queues: RecoveryTaskQueues,
+  limits: Partial<ApiRateLimits> = TEST_DESCRIBE_LIMITS,
+): ApiBudget {
+  return createTemporalApiBudget({
+    client: new Client({ connection: env.nativeConnection }),
+    taskQueue: queues.workflow,
+    workflowId: budgetWorkflowId(queues),
+    limits,
   });
 }
 
@@ -109,7 +133,8 @@ export function workerProcessEnv(
     TENCENT_BATCH_RECOVERY_TASK_QUEUE: queues.workflow,
     TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
     TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
-    TENCENT_BATCH_DESCRIBE_RPS: '10',
+    TENCENT_BATCH_API_RATE_LIMITS: TEST_DESCRIBE_LIMITS_ENV,
+    TENCENT_BATCH_API_BUDGET_ID: budgetWorkflowId(queues),
     // The periodic credential check is a DescribeJobs of its own: off, so ledgers and faults see only the tests'.
     TENCENT_BATCH_CREDENTIALS_CHECK_INTERVAL: 'off',
     ...extraEnv,

@@ -15,11 +15,17 @@ describe('readWorkerConfig', () => {
       retry: 'tencent-batch-recovery-retry',
       describe: 'tencent-batch-recovery-describe',
     });
-    expect([config.retryJobsPerSecond, config.describePerSecond, config.escalationWebhookUrl]).toEqual([
-      2,
-      2,
-      undefined,
-    ]);
+    expect(config.apiRateLimits).toEqual({
+      DescribeJobs: 2,
+      DescribeJob: 2,
+      DescribeTask: 3,
+      RetryJobs: 2,
+      SubmitJob: 7,
+      TerminateJob: 2,
+      DeleteJob: 2,
+    });
+    expect(config.apiBudgetWorkflowId).toBe('tencent-batch-api-budget');
+    expect(config.escalationWebhookUrl).toBeUndefined();
     expect(config.temporal.namespace).toBe('default');
   });
 
@@ -108,7 +114,7 @@ describe('readWorkerConfig', () => {
       try {
         readWorkerConfig({
           TENCENTCLOUD_SECRET_KEY: 'super-secret-key-value-123456',
-          TENCENT_BATCH_RETRY_JOBS_RPS: 'fast',
+          TENCENT_BATCH_API_RATE_LIMITS: 'RetryJobs=fast',
           TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: 'tencent-batch-recovery',
           TENCENT_BATCH_ESCALATION_WEBHOOK_URL: 'not a url with-token-42',
         });
@@ -119,7 +125,7 @@ describe('readWorkerConfig', () => {
     expect(err).toBeInstanceOf(WorkerConfigError);
     const problems = (err as WorkerConfigError).problems.join('\n');
     expect(problems).toMatch(/TENCENTCLOUD_SECRET_ID/);
-    expect(problems).toMatch(/TENCENT_BATCH_RETRY_JOBS_RPS/);
+    expect(problems).toMatch(/TENCENT_BATCH_API_RATE_LIMITS: RetryJobs must be requests per second/);
     expect(problems).toMatch(/three different queues/);
     expect(problems).toMatch(/TENCENT_BATCH_ESCALATION_WEBHOOK_URL/);
     const shown = `${String(err)} ${inspect(err)} ${JSON.stringify(err)}`;
@@ -127,7 +133,24 @@ describe('readWorkerConfig', () => {
     expect(shown).not.toContain('with-token-42');
   });
 
-  it('takes the RetryJobs limit of the Chinese docs when told to', () => {
-    expect(readWorkerConfig({ ...valid, TENCENT_BATCH_RETRY_JOBS_RPS: '10' }).retryJobsPerSecond).toBe(10);
+  it("takes the Chinese docs' limits as a preset, and per-action overrides over either preset", () => {
+    const china = readWorkerConfig({ ...valid, TENCENT_BATCH_API_RATE_LIMITS: 'china-docs' }).apiRateLimits;
+    expect([china.RetryJobs, china.DescribeJob, china.DescribeJobs]).toEqual([10, 50, 10]);
+    const mixed = readWorkerConfig({
+      ...valid,
+      TENCENT_BATCH_API_RATE_LIMITS: 'china-docs, RetryJobs=5',
+    }).apiRateLimits;
+    expect([mixed.RetryJobs, mixed.DescribeJob]).toEqual([5, 50]);
+    const own = readWorkerConfig({ ...valid, TENCENT_BATCH_API_RATE_LIMITS: 'DescribeJobs=4' }).apiRateLimits;
+    expect([own.DescribeJobs, own.RetryJobs]).toEqual([4, 2]);
+  });
+
+  it('refuses unknown actions and the removed per-queue variables, saying what replaces them', () => {
+    expect(() => readWorkerConfig({ ...valid, TENCENT_BATCH_API_RATE_LIMITS: 'Describe=4' })).toThrow(
+      /"Describe=4" is not Action=N with Action one of DescribeJobs/,
+    );
+    expect(() => readWorkerConfig({ ...valid, TENCENT_BATCH_RETRY_JOBS_RPS: '10' })).toThrow(
+      /TENCENT_BATCH_RETRY_JOBS_RPS was removed: set TENCENT_BATCH_API_RATE_LIMITS/,
+    );
   });
 });

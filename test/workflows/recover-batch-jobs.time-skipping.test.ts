@@ -22,6 +22,7 @@ import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { recordHistory } from '../support/record-history';
 import { ScriptedBatchApi } from '../support/scripted-batch-api';
 import { registerSearchAttributes, timeSkippingEnv, workflowBundle, waitFor } from '../helpers/temporal';
+import { noApiBudget } from '../support/no-api-budget';
 
 const HOUR = 3_600_000;
 let env: TestWorkflowEnvironment;
@@ -52,7 +53,7 @@ async function withWorker<T>(
 ): Promise<T> {
   const taskQueue = `ts-${process.pid}-${++seq}`;
   const notices: EscalationNotice[] = [];
-  const activities = createActivities({ batchApi: api });
+  const activities = createActivities({ batchApi: api, apiBudget: noApiBudget });
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,

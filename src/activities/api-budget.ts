@@ -1,0 +1,153 @@
+/**
+ * The activities' side of the Tencent API budget (src/workflows/tencent-api-budget-workflow.ts): every Batch call
+ * waits for a slot the budget workflow grants, and a RequestLimitExceeded answer slows the action down and is
+ * retried within the same attempt instead of failing the activity.
+ */
+import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { BatchApi } from '../batch/batch-api';
+import {
+  DEFAULT_API_BUDGET_WORKFLOW_ID,
+  INTERNATIONAL_API_RATE_LIMITS,
+  SLOT_LATE_TOLERANCE_MS,
+  apiCallRefusedSignal,
+  grantApiCallsUpdate,
+  type ApiCallsGrant,
+  type ApiRateLimits,
+  type BudgetedAction,
+} from '../shared/api-budget-types';
+import { ErrorType } from '../shared/errors';
+import { currentActivity, pauseHeartbeating } from './activity-progress';
+
+/** Grants API calls; {@link createTemporalApiBudget} is the one every worker uses. */
+export interface ApiBudget {
+  /** Resolves when one call of `action` may be sent, right now. */
+  take(action: BudgetedAction): Promise<void>;
+  /** The API refused a call of `action` for its rate: the budget slows the action down for a while. */
+  refused(action: BudgetedAction): Promise<void>;
+}
+
+/** Metric names of the budget, as exported. */
+export const API_BUDGET_METRICS = {
+  /** Counter, label `action`: Batch calls sent. */
+  calls: 'tencent_batch_api_calls',
+  /** Counter, label `action`: calls the API refused with RequestLimitExceeded (then retried in the attempt). */
+  rateLimited: 'tencent_batch_api_rate_limited',
+  /** Gauge, label `action`: the requests/s the budget granted at its last answer (the limit, or less). */
+  rateInForce: 'tencent_batch_api_rate_in_force',
+} as const;
+
+export interface TemporalApiBudgetOptions {
+  /** The client the budget workflow is reached with. */
+  client: Client;
+  /** The task queue whose workers run the package's workflows (the budget workflow runs there). */
+  taskQueue: string;
+  /** One budget workflow per Tencent account. @default DEFAULT_API_BUDGET_WORKFLOW_ID */
+  workflowId?: string;
+  /** Requests per second per action. @default INTERNATIONAL_API_RATE_LIMITS */
+  limits?: Partial<ApiRateLimits>;
+  /** Where the budget's metrics go. */
+  meter?: () => MetricMeter;
+}
+
+/** How long to wait before asking the budget again after the Temporal frontend failed to answer. */
+const ASK_AGAIN_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+
+/** The budget held by one workflow, shared by every process that names the same workflow ID and namespace. */
+export function createTemporalApiBudget(options: TemporalApiBudgetOptions): ApiBudget {
+  const limits = { ...INTERNATIONAL_API_RATE_LIMITS, ...options.limits };
+  const workflowId = options.workflowId ?? DEFAULT_API_BUDGET_WORKFLOW_ID;
+  const meter = options.meter;
+
+  const ask = async (action: BudgetedAction): Promise<ApiCallsGrant> => {
+    for (let failures = 0; ; failures++) {
+      try {
+        return await options.client.workflow.executeUpdateWithStart(grantApiCallsUpdate, {
+          args: [{ action, calls: 1, limitRps: limits[action] }],
+          startWorkflowOperation: new WithStartWorkflowOperation('tencentApiBudgetWorkflow', {
+            workflowId,
+            taskQueue: options.taskQueue,
+            workflowIdConflictPolicy: 'USE_EXISTING',
+            args: [],
+          }),
+        });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) throw budgetRefusal(action, err);
+        // Platform trouble (frontend restarting or throttled, budget workflow continuing as new): never a call
+        // without a grant; wait and ask again, for as long as the activity lives.
+        const waitMs = ASK_AGAIN_MS[Math.min(failures, ASK_AGAIN_MS.length - 1)] as number;
+        currentActivity()?.log.warn('Could not reach the API budget workflow; asking again', {
+          action,
+          workflowId,
+          inMs: waitMs,
+          error: err instanceof Error ? err.message : String(err),
+        });
+        await pauseHeartbeating(waitMs);
+      }
+    }
+  };
+
+  return {
+    async take(action) {
+      for (;;) {
+        const grant = await ask(action);
+        meter?.().createGauge(API_BUDGET_METRICS.rateInForce, 'float').set(grant.rateInForce, { action });
+        const slot = grant.slots[0] as number;
+        if (slot > Date.now()) await pauseHeartbeating(slot - Date.now());
+        // A slot used late could crowd a later window: give it up and ask again.
+        if (Date.now() - slot <= SLOT_LATE_TOLERANCE_MS) return;
+      }
+    },
+    async refused(action) {
+      meter?.().createCounter(API_BUDGET_METRICS.rateLimited).add(1, { action });
+      try {
+        await options.client.workflow.getHandle(workflowId).signal(apiCallRefusedSignal, { action });
+      } catch (err) {
+        currentActivity()?.log.warn('Could not tell the API budget about a refusal', {
+          action,
+          error: err instanceof Error ? err.message : String(err),
+        });
+      }
+    },
+  };
+}
+
+function budgetRefusal(action: string, err: WorkflowUpdateFailedError): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: `the API budget refused a request for ${action}: ${err.cause?.message ?? err.message}`,
+    type: ErrorType.InvalidInput,
+    nonRetryable: true,
+    cause: err,
+  });
+}
+
+/**
+ * The Batch client behind the budget: each call waits for its slot, and a call the API refuses for its rate
+ * (another service spends the same account's budget) slows the budget down and is sent again at a later slot.
+ * Every other failure passes through unchanged.
+ */
+export function budgetedBatchApi(api: BatchApi, budget: ApiBudget, meter?: () => MetricMeter): BatchApi {
+  const paced =
+    <I, O>(action: BudgetedAction, call: (input: I) => Promise<O>) =>
+    async (input: I): Promise<O> => {
+      for (;;) {
+        await budget.take(action);
+        meter?.().createCounter(API_BUDGET_METRICS.calls).add(1, { action });
+        try {
+          return await call(input);
+        } catch (err) {
+          if (!(err instanceof ApplicationFailure && err.type === ErrorType.Throttled)) throw err;
+          await budget.refused(action);
+        }
+      }
+    };
+  return {
+    describeJobs: paced('DescribeJobs', (i) => api.describeJobs(i)),
+    describeJob: paced('DescribeJob', (i) => api.describeJob(i)),
+    describeTask: paced('DescribeTask', (i) => api.describeTask(i)),
+    retryJobs: paced('RetryJobs', (i) => api.retryJobs(i)),
+    submitJob: paced('SubmitJob', (i) => api.submitJob(i)),
+    terminateJob: paced('TerminateJob', (i) => api.terminateJob(i)),
+    deleteJob: paced('DeleteJob', (i) => api.deleteJob(i)),
+  };
+}
