@@ -407,13 +407,6 @@ export class JobTracker {
     for (const job of this.open()) this.finish(job, 'CANCELLED', nowMs, 'workflow cancelled');
   }
 
-  /** Escalates every open job that is not already awaiting a decision. */
-  escalateAllOpen(reason: EscalationReason, message: string, code?: string): EscalationRequest[] {
-    return this.open()
-      .filter((j) => j.phase !== 'AWAITING_DECISION')
-      .map((j) => ({ jobId: j.jobId, reason, message, code }));
-  }
-
   hasOpenJobs(): boolean {
     return this.open().length > 0;
   }
