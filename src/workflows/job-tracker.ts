@@ -118,10 +118,11 @@ export class JobTracker {
           break;
         case 'FAILED':
         case 'FAILED_INTERRUPTED': {
-          const endTime = snap.endTime ?? snap.observedAt;
           this.previousSignatures.set(job.jobId, job.lastFailure?.signature);
           job.lastFailure = {
-            endTime,
+            // Without an EndTime the failure is known by when it was seen; the retry activity is told so.
+            endTime: snap.endTime ?? snap.observedAt,
+            ...(snap.endTime === undefined ? { noEndTime: true } : {}),
             state: snap.state,
             stateReason: snap.stateReason,
             failedTasks: snap.failedTasks,
@@ -219,7 +220,10 @@ export class JobTracker {
           Date.parse(j.nextRetryAt) <= nowMs &&
           j.lastFailure,
       )
-      .map((j) => ({ jobId: j.jobId, endTime: (j.lastFailure as FailureRecord).endTime }));
+      .map((j) => {
+        const { endTime, noEndTime } = j.lastFailure as FailureRecord;
+        return { jobId: j.jobId, endTime, ...(noEndTime ? { noEndTime } : {}) };
+      });
   }
 
   /** Applies what the RetryJobs activity did. Returns the jobs to escalate (refused by the API). */
