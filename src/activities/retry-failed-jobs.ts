@@ -25,6 +25,8 @@ export interface RetryFailedJobsOutput {
  * 1. Re-read the jobs just before calling. A job still FAILED with that same EndTime has not been retried; any
  *    other state (running again, succeeded, or a newer failure with a later EndTime) means this failure was
  *    already answered — by an earlier attempt whose answer was lost, or by someone else — and no call is made.
+ *    A failure the API reported without an EndTime (`noEndTime`) is still unanswered while the job is FAILED
+ *    without an EndTime: once retried, the job leaves FAILED, so the re-read of a later attempt sees that.
  * 2. Call RetryJobs once for all jobs still in their failure (≤ 100).
  * 3. The API refuses a whole request when one job is not FAILED (UnsupportedOperation) or unknown
  *    (ResourceNotFound.Job). One refusal must not block the rest: re-read, drop the jobs that moved on, and split
@@ -34,6 +36,8 @@ export interface RetryFailedJobsOutput {
  * Temporal to retry or stop; a retried attempt starts again at step 1, so it never retries a failure twice.
  * The remaining window: between step 1 and 2 (milliseconds) another actor could retry the job and it could fail
  * anew; only then could one failure see two calls, and the API would refuse the second unless the job re-failed.
+ * Without an EndTime the window is wider: a job retried by a lost call that already failed again, again without
+ * an EndTime, looks like the failure observed, and a later attempt would retry that new failure too.
  */
 export async function retryFailedJobs(
   api: BatchApi,
@@ -59,7 +63,8 @@ export async function retryFailedJobs(
         });
         return false;
       }
-      if (s.state === 'FAILED' && s.endTime === observed.endTime) return true;
+      const sameFailure = observed.noEndTime ? s.endTime === undefined : s.endTime === observed.endTime;
+      if (s.state === 'FAILED' && sameFailure) return true;
       outcomes.set(jobId, {
         jobId,
         outcome: 'ALREADY_RETRIED',
@@ -138,6 +143,8 @@ function validate(input: RetryFailedJobsInput): ObservedFailure[] {
       else seen.add(f.jobId);
       if (typeof f?.endTime !== 'string' || f.endTime === '')
         problems.push(`failures[${i}].endTime is required`);
+      if (f?.noEndTime !== undefined && typeof f.noEndTime !== 'boolean')
+        problems.push(`failures[${i}].noEndTime must be a boolean`);
     });
   }
   if (problems.length > 0) {

@@ -69,6 +69,10 @@ export interface FailureKind {
 }
 
 const NOT_RETRIED = 'Not retried: the same request will fail the same way.';
+const RETRIED_UNTIL_ACCEPTED = 'Retried until Tencent Cloud accepts the calls again; no job fails for it.';
+const FIX_OR_ROTATE =
+  `${RETRIED_UNTIL_ACCEPTED} Fix or rotate the keys: the worker reads them from its credential source on every ` +
+  'call and picks up new ones without a restart (keys set in its environment, TENCENTCLOUD_CREDENTIALS=env, need one).';
 const RETRY_POLICY_BOUNDS = 'Retryable within the activity retry policy limits; escalate if it persists.';
 
 /**
@@ -105,13 +109,13 @@ const kinds = {
     summary: 'Tencent Cloud could not complete the operation',
     advice: RETRY_POLICY_BOUNDS,
   },
-  // Platform trouble (credentials expired, rotated or mistyped), not a failure of the jobs.
+  // Platform trouble (credentials expired, rotated or mistyped), not a failure of the jobs: retried with the
+  // activity's backoff (src/workflows/activity-options.ts) until someone fixes the keys, read on every call.
   credentialsRefused: {
     type: ErrorType.AuthFailure,
-    retryable: false,
+    retryable: true,
     summary: 'Tencent Cloud refused the credentials',
-    advice:
-      'Not retried: fix the credentials and restart the worker. Check TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY.',
+    advice: `${FIX_OR_ROTATE} Check TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY.`,
   },
   // The credentials are valid, but the account's policies (CAM, IP lists) do not allow the call.
   permissionDenied: {
@@ -174,10 +178,7 @@ function withAdvice(kind: FailureKind, advice: string): FailureKind {
 
 /** Credentials refused, with what to check. */
 function refused(check: string): FailureKind {
-  return withAdvice(
-    kinds.credentialsRefused,
-    `Not retried: fix the credentials and restart the worker. ${check}`,
-  );
+  return withAdvice(kinds.credentialsRefused, `${FIX_OR_ROTATE} ${check}`);
 }
 
 const CHECK_SECRET_ID = 'Check TENCENTCLOUD_SECRET_ID (the key may be wrong, deleted or disabled).';
@@ -210,7 +211,7 @@ const CODE_TABLE: Readonly<Record<string, FailureKind>> = {
   ),
   'AuthFailure.SignatureExpire': withAdvice(
     kinds.credentialsRefused,
-    "Not retried: the request's timestamp was more than 5 minutes off Tencent Cloud's clock; sync this host's clock (NTP).",
+    `${RETRIED_UNTIL_ACCEPTED} The request's timestamp was more than 5 minutes off Tencent Cloud's clock: sync this host's clock (NTP).`,
   ),
   'AuthFailure.TokenFailure': refused(
     'TENCENTCLOUD_SESSION_TOKEN is invalid or expired: issue new temporary credentials.',

@@ -61,8 +61,16 @@ export interface KnownJobState {
  */
 export interface ObservedFailure {
   jobId: string;
-  /** The job's EndTime when the failure was observed (distinct for every failure of the same job). */
+  /**
+   * The job's EndTime when the failure was observed (distinct for every failure of the same job); when the API
+   * gave none, the time the failure was observed (see `noEndTime`).
+   */
   endTime: string;
+  /**
+   * The API reported this failure without an EndTime, so `endTime` is when it was observed and no read can repeat
+   * it: the job still FAILED without an EndTime counts as still in this failure.
+   */
+  noEndTime?: boolean;
 }
 
 /** Stable text key of an {@link ObservedFailure}, used in logs, ledgers and idempotency checks. */

@@ -7,7 +7,10 @@ export const ErrorType = {
   InvalidInput: 'InvalidInput',
   /** A job ID does not have the shape of a Tencent Batch job ID. Never retried. */
   InvalidJobId: 'InvalidJobId',
-  /** Tencent Cloud refused the credentials or signature (AuthFailure.*): platform trouble, not the jobs'. Never retried. */
+  /**
+   * Tencent Cloud refused the credentials or signature (AuthFailure.*): platform trouble, not the jobs'. Retried
+   * slowly until the keys are fixed; never fails a job.
+   */
   AuthFailure: 'TencentBatchAuthFailure',
   /** The credentials are valid but not allowed the call (UnauthorizedOperation*, CAM, IP lists). Never retried. */
   PermissionDenied: 'TencentBatchPermissionDenied',
@@ -38,7 +41,6 @@ export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
 export const NON_RETRYABLE_ERROR_TYPES: readonly ErrorType[] = [
   ErrorType.InvalidInput,
   ErrorType.InvalidJobId,
-  ErrorType.AuthFailure,
   ErrorType.PermissionDenied,
   ErrorType.InvalidRequest,
   ErrorType.JobNotFound,

@@ -129,8 +129,10 @@ export type EscalationReason =
 
 /** A failure as the workflow recorded it. */
 export interface FailureRecord {
-  /** The job's EndTime for this failure: the failure's identity. */
+  /** The job's EndTime for this failure: the failure's identity. When the API gave none, `observedAt`. */
   endTime: string;
+  /** The API reported this failure without an EndTime (`endTime` is then when it was observed). */
+  noEndTime?: boolean;
   state: 'FAILED' | 'FAILED_INTERRUPTED';
   stateReason?: string;
   failedTasks?: FailedTask[];

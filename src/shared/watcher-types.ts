@@ -18,11 +18,12 @@ export interface WatchRequest {
   lookNow?: boolean;
 }
 
-/** Watcher → owner: jobs whose state differs from what the owner knew, or why they could not be read. */
+/**
+ * Watcher → owner: jobs whose state differs from what the owner knew. A read that failed is not news: the watcher
+ * reads again after a pause, and the owner keeps what it knew (platform trouble never fails a job).
+ */
 export interface WatchedJobsChanged {
   snapshots: JobSnapshot[];
-  /** Reading these jobs failed for good (credentials refused...): the owner must escalate; it is unregistered. */
-  error?: { code: string; message: string; jobIds: string[] };
 }
 
 /** Recovery workflow → watcher. */

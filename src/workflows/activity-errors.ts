@@ -1,6 +1,6 @@
 /**
  * Reading an activity failure the same way in every workflow: the Tencent API error code and message inside it,
- * and whether it failed for good (people must act) rather than for now (worth another try later).
+ * whether trying again at once could help, and how long work waits after the platform failed it.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
@@ -19,10 +19,17 @@ export function describeActivityError(err: unknown): { code: string; message: st
 }
 
 /**
- * True only when the activity failed with an error its retry policy will not retry (credentials refused, a
- * permission missing...): people must act. A timeout, a cancellation requested meanwhile or anything still
- * retryable is not that: the work is simply tried again later.
+ * True when the activity failed with an error its retry policy does not retry (a permission missing, a request
+ * the API calls invalid): trying again at once fails the same way. A timeout, a cancellation requested meanwhile
+ * or anything still retryable is not that.
  */
 export function refusedForGood(err: unknown): boolean {
   return err instanceof ActivityFailure && err.retryState === RetryState.NON_RETRYABLE_FAILURE;
 }
+
+/**
+ * How long work waits after the platform failed it as a whole (RetryJobs not sent, job states not read): long
+ * enough for a throttled or restarting service, or a person fixing keys or permissions, not to be asked again
+ * every second; short next to the backoff people set for job failures. Platform trouble never fails a job.
+ */
+export const PLATFORM_TROUBLE_PAUSE_MS = 60_000;

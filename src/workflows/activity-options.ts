@@ -9,8 +9,8 @@ const nonRetryableErrorTypes = [...NON_RETRYABLE_ERROR_TYPES];
 /**
  * Polling by activity retry: the activity reads job states and fails with a BENIGN `JobsUnchanged` while nothing
  * moved; the server re-runs it every `pollInterval` (backoff 1). Retries add no history events, so an hour of
- * waiting costs the same history as a minute. The schedule-to-close timeout is set per call to the next moment the
- * workflow must act (retry due, stuck or decision deadline), which doubles as the workflow's timer.
+ * waiting costs the same history as a minute. A poll that fails retryably (refused credentials, a fault) is simply
+ * the next poll, one interval later. The schedule-to-close timeout is set per call by the caller.
  */
 export function pollOptions(
   pollIntervalMs: number,
@@ -34,8 +34,9 @@ export function pollOptions(
 
 /**
  * RetryJobs runs on its own task queue, whose server-side rate limit keeps every worker together under the API's
- * limit. Throttling and transport faults are retried quickly but with a cap; after an hour of failing the jobs are
- * escalated rather than retried forever. The activity is idempotent, so these retries cannot retry a failure twice.
+ * limit. Throttling, transport faults and refused credentials are retried quickly but with a cap; after an hour of
+ * failing the call ends and its jobs wait a minute before they are handed over again (never escalated for it). The
+ * activity is idempotent, so these retries cannot retry a failure twice.
  */
 export const RETRY_JOBS_RETRY_POLICY: RetryPolicy = {
   initialInterval: '1s',
@@ -103,8 +104,10 @@ export const REQUEST_RETRIES_OPTIONS: ActivityOptions = {
 export const DISPATCHER_ANSWER_TIMEOUT = '5m';
 
 /**
- * One read of job states (the job watcher's poll, or an owner's look on request): retried like the other
- * describes while throttled or faulty, but only for a few minutes, since the next poll reads again anyway.
+ * One read of job states (the job watcher's first look at new jobs): retried like the other describes while
+ * throttled, faulty or refused the credentials, but only for a few minutes, since the watcher reads again anyway.
+ * At most a minute apart: refused keys are fixed by a person, in minutes, and a read every few seconds meanwhile
+ * would only fill the refusal counters; within a minute of the fix the jobs are read.
  */
 export function readStatesOptions(taskQueue: string): ActivityOptions {
   return {
@@ -113,7 +116,7 @@ export function readStatesOptions(taskQueue: string): ActivityOptions {
     startToCloseTimeout: '2m',
     heartbeatTimeout: '30s',
     scheduleToCloseTimeout: '5m',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes },
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes },
   };
 }
 

@@ -39,7 +39,7 @@ import type {
   RetryNowInput,
 } from '../shared/recovery-types';
 import type { WatchedJobsChanged } from '../shared/watcher-types';
-import { describeActivityError } from './activity-errors';
+import { PLATFORM_TROUBLE_PAUSE_MS, describeActivityError } from './activity-errors';
 import { NOTIFY_ESCALATION_OPTIONS, describeOptions } from './activity-options';
 import { DispatcherLink, type DispatchResult } from './dispatcher-link';
 import { JobTracker, type EscalationRequest } from './job-tracker';
@@ -51,12 +51,6 @@ import {
 import { WatcherLink } from './watcher-link';
 
 const { notifyEscalation } = proxyActivities<Activities>(NOTIFY_ESCALATION_OPTIONS);
-
-/**
- * How long jobs wait after RetryJobs could not be sent as a whole: long enough for a throttled or restarting
- * service to come back, short next to the backoff people set for job failures.
- */
-const PLATFORM_TROUBLE_PAUSE_MS = 60_000;
 
 export class JobRecovery {
   readonly tracker: JobTracker;
@@ -70,8 +64,6 @@ export class JobRecovery {
     'Jobs that reached SUCCEED after at least one retry',
   );
   private wakeRequested = false;
-  /** Set when job states could not be read for good (credentials refused): no reads until someone acts. */
-  private pollingSuspended = false;
   private nextCheckAtMs: number | undefined;
   private publishedState: RecoveryOverallState | undefined;
 
@@ -119,7 +111,7 @@ export class JobRecovery {
       return;
     }
     this.watcher.requestLook();
-    this.resume();
+    this.wakeRequested = true;
   }
 
   watcherNews(message: WatchedJobsChanged): void {
@@ -144,7 +136,7 @@ export class JobRecovery {
       jobIds: changed,
       operator: decision.operator,
     });
-    this.resume();
+    this.wakeRequested = true;
     return { jobIds: changed };
   }
 
@@ -188,10 +180,6 @@ export class JobRecovery {
   async waitForChange(): Promise<JobSnapshot[]> {
     const wakeAt = this.tracker.nextWakeAtMs() ?? Date.now() + this.policy.pollIntervalMs;
     if (wakeAt <= Date.now() || this.wakeRequested) return [];
-    if (this.pollingSuspended) {
-      await this.sleepUntil(wakeAt);
-      return [];
-    }
     try {
       await this.watcher.keepRegistered(this.tracker.pollTargets(), Date.now());
     } catch (err) {
@@ -208,9 +196,7 @@ export class JobRecovery {
       Math.min(wakeAt, renewAt) - Date.now(),
     );
     this.nextCheckAtMs = undefined;
-    const { snapshots, refusal } = this.watcher.takeNews();
-    if (refusal) await this.suspendPolling(refusal.code, refusal.message);
-    return snapshots;
+    return this.watcher.takeNews();
   }
 
   /** Applies fresh snapshots: successes end, failures get details if needed and a decision. */
@@ -288,25 +274,10 @@ export class JobRecovery {
 
   // ── Parts of the steps ──────────────────────────────────────────────────────────────────────────────────
 
-  /** A person acted or a job changed: wake, and read again if reads were suspended. */
-  private resume(): void {
-    this.pollingSuspended = false;
-    this.wakeRequested = true;
-  }
-
   private async sleepUntil(wakeAtMs: number): Promise<void> {
-    this.nextCheckAtMs = this.pollingSuspended ? undefined : wakeAtMs;
+    this.nextCheckAtMs = wakeAtMs;
     await condition(() => this.wakeRequested, wakeAtMs - Date.now());
     this.nextCheckAtMs = undefined;
-  }
-
-  /** A refusal no retry can fix (credentials, permissions): people must act; no more reads until they do. */
-  private async suspendPolling(code: string, message: string): Promise<void> {
-    log.error('Reading job states failed for good', { code, message });
-    this.pollingSuspended = true;
-    await this.escalate(
-      this.tracker.escalateAllOpen('API_REFUSED', `reading job states failed: ${message}`, code),
-    );
   }
 
   /**

@@ -118,10 +118,11 @@ export class JobTracker {
           break;
         case 'FAILED':
         case 'FAILED_INTERRUPTED': {
-          const endTime = snap.endTime ?? snap.observedAt;
           this.previousSignatures.set(job.jobId, job.lastFailure?.signature);
           job.lastFailure = {
-            endTime,
+            // Without an EndTime the failure is known by when it was seen; the retry activity is told so.
+            endTime: snap.endTime ?? snap.observedAt,
+            ...(snap.endTime === undefined ? { noEndTime: true } : {}),
             state: snap.state,
             stateReason: snap.stateReason,
             failedTasks: snap.failedTasks,
@@ -219,7 +220,10 @@ export class JobTracker {
           Date.parse(j.nextRetryAt) <= nowMs &&
           j.lastFailure,
       )
-      .map((j) => ({ jobId: j.jobId, endTime: (j.lastFailure as FailureRecord).endTime }));
+      .map((j) => {
+        const { endTime, noEndTime } = j.lastFailure as FailureRecord;
+        return { jobId: j.jobId, endTime, ...(noEndTime ? { noEndTime } : {}) };
+      });
   }
 
   /** Applies what the RetryJobs activity did. Returns the jobs to escalate (refused by the API). */
@@ -405,13 +409,6 @@ export class JobTracker {
   /** Marks every open job CANCELLED, keeping its last known state. */
   cancelAll(nowMs: number): void {
     for (const job of this.open()) this.finish(job, 'CANCELLED', nowMs, 'workflow cancelled');
-  }
-
-  /** Escalates every open job that is not already awaiting a decision. */
-  escalateAllOpen(reason: EscalationReason, message: string, code?: string): EscalationRequest[] {
-    return this.open()
-      .filter((j) => j.phase !== 'AWAITING_DECISION')
-      .map((j) => ({ jobId: j.jobId, reason, message, code }));
   }
 
   hasOpenJobs(): boolean {

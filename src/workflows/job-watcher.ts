@@ -22,7 +22,7 @@ import {
   type WatchRequest,
   type WatchedJobsChanged,
 } from '../shared/watcher-types';
-import { describeActivityError, refusedForGood } from './activity-errors';
+import { PLATFORM_TROUBLE_PAUSE_MS, describeActivityError, refusedForGood } from './activity-errors';
 import { pollOptions, readStatesOptions } from './activity-options';
 import { WatchRegistry } from './watch-registry';
 
@@ -34,9 +34,6 @@ const DEFAULT_POLL_SET_LIFETIME_MS = 60 * 60_000;
 
 /** Continue as new well before the server's suggestion, so the carried registrations stay small per run. */
 const MAX_HISTORY_EVENTS = 10_000;
-
-/** What one read of a part brought: the jobs' snapshots, or the activity's failure. */
-type PartRead = { jobs: JobSnapshot[] } | { error: unknown };
 
 export class JobWatcher {
   readonly registry: WatchRegistry;
@@ -110,7 +107,8 @@ export class JobWatcher {
     await Promise.all(
       chunk(jobIds, MAX_JOB_IDS_PER_REQUEST).map(async (part) => {
         const read = await this.readJobStates({ jobIds: part }).catch((error: unknown) => ({ error }));
-        await this.report(part, read);
+        if ('error' in read) await this.pauseAfterFailedRead(part, read.error);
+        else await this.report(read.jobs);
       }),
     );
   }
@@ -122,37 +120,42 @@ export class JobWatcher {
     );
     let ids = part;
     while (ids.length > 0) {
-      try {
-        await this.report(ids, await awaitJobChanges({ known: this.registry.seenStates(ids) }));
-      } catch (error) {
-        if (isCancellation(error)) return;
-        await this.report(ids, { error });
+      const read = await awaitJobChanges({ known: this.registry.seenStates(ids) }).catch(
+        (error: unknown) => ({ error }),
+      );
+      if ('error' in read) {
+        if (isCancellation(read.error)) return;
+        // The poll set stopping during the pause rejects it with a cancellation, which ends this poll.
+        await this.pauseAfterFailedRead(ids, read.error);
+      } else {
+        await this.report(read.jobs);
       }
       const watched = new Set(this.registry.jobIds());
       ids = ids.filter((id) => watched.has(id));
     }
   }
 
-  /** Tells every owner what a read of `jobIds` changed for it, or, if the read was refused for good, why. */
-  private async report(jobIds: string[], read: PartRead): Promise<void> {
-    const messages = new Map<string, WatchedJobsChanged>();
-    if ('jobs' in read) {
-      for (const [owner, changed] of this.registry.changesFor(read.jobs))
-        messages.set(owner, { snapshots: changed });
-    } else if (!refusedForGood(read.error)) {
-      // Throttled or faulty for minutes, a poll's lifetime ended, or its cancellation was under way: these jobs
-      // are read again next time.
-      log.debug('Job states not read this time', { error: describeActivityError(read.error) });
-    } else {
-      // Refused for good (credentials, permissions): the owners must escalate; they register again once a person
-      // has acted, and until then nobody polls for them.
-      const error = describeActivityError(read.error);
-      for (const [owner, ids] of this.registry.ownersOf(jobIds)) {
-        messages.set(owner, { snapshots: [], error: { ...error, jobIds: ids } });
-        this.registry.drop(owner);
-      }
-    }
-    await Promise.all([...messages].map(([owner, message]) => this.tell(owner, message)));
+  /**
+   * A read failed: platform trouble (credentials refused for minutes, a permission or the endpoint misconfigured,
+   * the API down), never the jobs'. The owners are not told: their jobs simply keep the state last read, and are
+   * read again after a pause, so that a failure that comes back at once (not retried by its activity) cannot
+   * spin. Operators see it in the worker's log, the API error metrics and `/healthz`.
+   */
+  private async pauseAfterFailedRead(jobIds: string[], error: unknown): Promise<void> {
+    log.warn('Job states could not be read; reading them again after a pause', {
+      jobs: jobIds.length,
+      pauseMs: PLATFORM_TROUBLE_PAUSE_MS,
+      notRetried: refusedForGood(error),
+      error: describeActivityError(error),
+    });
+    await sleep(PLATFORM_TROUBLE_PAUSE_MS);
+  }
+
+  /** Tells every owner what a read changed for it. */
+  private async report(jobs: JobSnapshot[]): Promise<void> {
+    await Promise.all(
+      [...this.registry.changesFor(jobs)].map(([owner, changed]) => this.tell(owner, { snapshots: changed })),
+    );
   }
 
   private async tell(ownerWorkflowId: string, message: WatchedJobsChanged): Promise<void> {

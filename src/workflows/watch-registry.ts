@@ -106,17 +106,6 @@ export class WatchRegistry {
     return changes;
   }
 
-  /** Owners watching any of `jobIds`, each with its jobs among them. */
-  ownersOf(jobIds: readonly string[]): Map<string, string[]> {
-    const wanted = new Set(jobIds);
-    const owners = new Map<string, string[]>();
-    for (const owner of this.owners.values()) {
-      const mine = owner.jobs.map((j) => j.jobId).filter((id) => wanted.has(id));
-      if (mine.length > 0) owners.set(owner.ownerWorkflowId, mine);
-    }
-    return owners;
-  }
-
   toCarried(): WatchedOwner[] {
     return [...this.owners.values()];
   }

@@ -20,15 +20,8 @@ export interface WatcherTarget {
   pollIntervalMs: number;
 }
 
-/** What the watcher said since it was last asked: fresh snapshots, or why the jobs could not be read. */
-export interface WatcherNews {
-  snapshots: JobSnapshot[];
-  refusal?: { code: string; message: string };
-}
-
 export class WatcherLink {
   private readonly news = new Map<string, JobSnapshot>();
-  private refusal: WatchedJobsChanged['error'];
   /** What the watcher was last told, and when. */
   private registered: { jobs: string; atMs: number } | undefined;
   private lookRequested = false;
@@ -36,9 +29,8 @@ export class WatcherLink {
   constructor(private readonly target: WatcherTarget) {}
 
   /** The watcher's signal. Snapshots of jobs this workflow does not watch are filtered by the caller. */
-  receive({ snapshots, error }: WatchedJobsChanged): void {
+  receive({ snapshots }: WatchedJobsChanged): void {
     for (const snapshot of snapshots) this.news.set(snapshot.jobId, snapshot);
-    if (error) this.refusal = error;
   }
 
   /** A job changed (a caller's hint): ask the watcher to read this workflow's jobs now, not at its next poll. */
@@ -47,19 +39,14 @@ export class WatcherLink {
   }
 
   hasNews(): boolean {
-    return this.news.size > 0 || this.refusal !== undefined;
+    return this.news.size > 0;
   }
 
-  /** Takes what arrived. After a refusal the watcher has dropped this registration: it is renewed on the next wait. */
-  takeNews(): WatcherNews {
-    const news: WatcherNews = { snapshots: [...this.news.values()] };
+  /** Takes the snapshots that arrived since the last call. */
+  takeNews(): JobSnapshot[] {
+    const snapshots = [...this.news.values()];
     this.news.clear();
-    if (this.refusal) {
-      news.refusal = { code: this.refusal.code, message: this.refusal.message };
-      this.refusal = undefined;
-      this.registered = undefined;
-    }
-    return news;
+    return snapshots;
   }
 
   /** When the registration must be renewed, so that a watcher that lost it learns it back. */

@@ -75,15 +75,15 @@ describe('classifyTencentError: API error codes', () => {
     ['ResourceInsufficient', ErrorType.ServiceError, false],
     ['ResourceInUse', ErrorType.ServiceError, false],
     ['FailedOperation', ErrorType.ServiceError, false],
-    ['AuthFailure.SecretIdNotFound', ErrorType.AuthFailure, true],
-    ['AuthFailure.InvalidSecretId', ErrorType.AuthFailure, true],
-    ['AuthFailure.SignatureFailure', ErrorType.AuthFailure, true],
-    ['AuthFailure.SignatureExpire', ErrorType.AuthFailure, true],
-    ['AuthFailure.TokenFailure', ErrorType.AuthFailure, true],
-    ['AuthFailure.MFAFailure', ErrorType.AuthFailure, true],
-    ['AuthFailure.InvalidAuthorization', ErrorType.AuthFailure, true],
+    ['AuthFailure.SecretIdNotFound', ErrorType.AuthFailure, false],
+    ['AuthFailure.InvalidSecretId', ErrorType.AuthFailure, false],
+    ['AuthFailure.SignatureFailure', ErrorType.AuthFailure, false],
+    ['AuthFailure.SignatureExpire', ErrorType.AuthFailure, false],
+    ['AuthFailure.TokenFailure', ErrorType.AuthFailure, false],
+    ['AuthFailure.MFAFailure', ErrorType.AuthFailure, false],
+    ['AuthFailure.InvalidAuthorization', ErrorType.AuthFailure, false],
     ['AuthFailure.UnauthorizedOperation', ErrorType.PermissionDenied, true],
-    ['AuthFailure.SomethingNew', ErrorType.AuthFailure, true],
+    ['AuthFailure.SomethingNew', ErrorType.AuthFailure, false],
     ['UnauthorizedOperation', ErrorType.PermissionDenied, true],
     ['UnauthorizedOperation.NoPermission', ErrorType.PermissionDenied, true],
     ['IpInBlacklist', ErrorType.PermissionDenied, true],
@@ -132,6 +132,20 @@ describe('classifyTencentError: API error codes', () => {
       /^RetryJobs: Tencent Cloud refused the credentials \(AuthFailure\.SecretIdNotFound/,
     );
     expect(failure.message).toContain('Check TENCENTCLOUD_SECRET_ID');
+  });
+
+  it.each([
+    'AuthFailure',
+    'AuthFailure.SecretIdNotFound',
+    'AuthFailure.SignatureFailure',
+    'AuthFailure.TokenFailure',
+  ])('says %s is retried until the keys are fixed or rotated, with no restart of the worker', (code) => {
+    const failure = classifyTencentError(apiError(code), 'DescribeJobs');
+    expect(failure.nonRetryable).toBe(false);
+    expect(failure.message).toContain('Retried until Tencent Cloud accepts the calls again');
+    expect(failure.message).toContain('Fix or rotate the keys');
+    expect(failure.message).toContain('without a restart');
+    expect(failure.message).not.toMatch(/not retried|restart the worker/i);
   });
 
   it.each([

@@ -186,14 +186,14 @@ describe('createBatchApi: actions', () => {
 });
 
 describe('createBatchApi: failures the API answers', () => {
-  it('refuses a wrong SecretKey as a non-retryable AuthFailure with the RequestId', async () => {
+  it('refuses a wrong SecretKey as a retryable AuthFailure with the RequestId', async () => {
     const failure = await failureOf(
       apiWith({ TENCENTCLOUD_SECRET_KEY: 'wrong-secret-key-0123456789' }).retryJobs({
         jobIds: [failedJob()],
       }),
     );
     expect(failure.type).toBe(ErrorType.AuthFailure);
-    expect(failure.nonRetryable).toBe(true);
+    expect(failure.nonRetryable).toBe(false);
     expect(detailsOf(failure)).toEqual({
       code: 'AuthFailure.SignatureFailure',
       action: 'RetryJobs',
@@ -209,7 +209,7 @@ describe('createBatchApi: failures the API answers', () => {
       }),
     );
     expect(failure.type).toBe(ErrorType.AuthFailure);
-    expect(failure.nonRetryable).toBe(true);
+    expect(failure.nonRetryable).toBe(false);
     expect(detailsOf(failure).code).toBe('AuthFailure.SecretIdNotFound');
     expect(failure.message).toContain('Check TENCENTCLOUD_SECRET_ID');
   });

@@ -1,17 +1,18 @@
 /**
  * Credentials that rotate, on the real path: the worker process (src/worker.ts) reads its keys from the SDK's
  * profile file, the emulator revokes the key mid-run and issues a new one, and the worker follows without a
- * restart. What operators see: `/healthz`, the metrics, the log.
- *
- * Workflow outcomes under refused credentials belong to the workflow tests; this file pins the process side.
+ * restart. What operators see: `/healthz`, the metrics, the log; and what the jobs see: nothing escalates while
+ * the key is revoked, and the job that failed meanwhile is retried once the new key is in place.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RunningEmulator } from '../../src/emulator';
+import { statusQuery } from '../../src/shared/messages';
+import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { devServerEnv, waitFor } from '../helpers/temporal';
-import { perTestResources, uniqueQueues } from '../support/e2e-kit';
+import { fastInput, perTestResources, uniqueQueues } from '../support/e2e-kit';
 import {
   metricValue,
   readHealth,
@@ -73,11 +74,12 @@ async function healthUntil(w: WorkerProcess, status: number, credentialStatus: s
 }
 
 describe('a worker whose credentials rotate', () => {
-  it('turns unhealthy when its key is revoked and healthy again once a new key is in its profile file', async () => {
+  it('turns unhealthy when its key is revoked, escalates nothing, and recovers once a new key is in its profile file', async () => {
     const emu = await emulator();
     const first = emu.credentials.issueKey();
     await writeProfile(first);
-    const w = await startWorkerProcess(emu, uniqueQueues(), {
+    const queues = uniqueQueues();
+    const w = await startWorkerProcess(emu, queues, {
       HOME: home,
       TENCENTCLOUD_CREDENTIALS: 'profile',
       TENCENTCLOUD_SECRET_ID: '',
@@ -101,12 +103,44 @@ describe('a worker whose credentials rotate', () => {
     ).toBeGreaterThanOrEqual(1);
     expect(metricValue(samples, 'tencent_batch_credentials_healthy')).toBe(0);
 
+    // A job that fails while the key is revoked: its reads are refused, and nothing escalates for it.
+    const job = emu.createJob({
+      script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 60 },
+    });
+    const handle = await env.client.workflow.start(recoverBatchJobsWorkflow, {
+      taskQueue: queues.workflow,
+      workflowId: `e2e-rotation-${queues.workflow}`,
+      args: [fastInput([job], queues)],
+    });
+    await waitFor(() => Promise.resolve(emu.getJob(job)?.state === 'FAILED' ? true : undefined), {
+      timeoutMs: 10_000,
+      description: 'the job to fail',
+    });
+    const refusedReads = () =>
+      emu.ledger
+        .entries({ action: 'DescribeJobs' })
+        .filter((e) => e.outcome === 'AuthFailure.SecretIdNotFound').length;
+    const refusedSoFar = refusedReads();
+    await waitFor(() => Promise.resolve(refusedReads() >= refusedSoFar + 3 ? true : undefined), {
+      timeoutMs: 20_000,
+      description: 'more refused reads after the failure',
+    });
+    const whileRevoked = await handle.query(statusQuery);
+    expect(whileRevoked.overall).toBe('WATCHING');
+    expect(whileRevoked.jobs[0]?.escalation).toBeUndefined();
+    expect(emu.ledger.entries({ action: 'RetryJobs' })).toHaveLength(0);
+
     const second = await admin(emu, 'POST', 'credentials');
     await writeProfile({ secretId: second.secretId ?? '', secretKey: second.secretKey ?? '' });
     await healthUntil(w, 200, 'ok');
     expect(metricValue(await scrapeMetrics(w.metricsUrl), 'tencent_batch_credentials_healthy')).toBe(1);
     // Calls now carry the new key, in the same process.
     expect(emu.ledger.entries({ outcome: 'ok' }).some((e) => e.secretId === second.secretId)).toBe(true);
+    const result = await handle.result();
+    expect(result.overall).toBe('SUCCEEDED');
+    expect(result.jobs[0]).toMatchObject({ retries: 1 });
+    expect(result.jobs[0]?.timeline.some((t) => t.event === 'ESCALATED')).toBe(false);
+    expect(emu.ledger.retriesOf(job)).toHaveLength(1);
 
     // The runtime's logger writes in batches: wait for the line rather than read the output at once.
     const output = await waitFor(

@@ -33,7 +33,22 @@ export class ScriptedBatchApi extends FakeBatchApi {
 
   private readonly acceptedCalls = new Set<string[]>();
 
+  /** The next `times` DescribeJobs calls are refused as a whole, as the API refuses a key without the permission. */
+  refuseDescribeJobs(times: number): this {
+    this.describeRefusalsLeft = times;
+    return this;
+  }
+
+  private describeRefusalsLeft = 0;
+  /** DescribeJobs calls refused by {@link refuseDescribeJobs}. */
+  describeRefusals = 0;
+
   override describeJobs({ jobIds }: { jobIds: string[] }): ReturnType<BatchApi['describeJobs']> {
+    if (this.describeRefusalsLeft > 0) {
+      this.describeRefusalsLeft -= 1;
+      this.describeRefusals += 1;
+      return Promise.reject(permissionDenied('DescribeJobs'));
+    }
     const jobs: JobSummary[] = [];
     for (const jobId of jobIds) {
       const s = this.scripts.get(jobId);
@@ -100,12 +115,7 @@ export class ScriptedBatchApi extends FakeBatchApi {
   override async retryJobs(input: { jobIds: string[] }): ReturnType<BatchApi['retryJobs']> {
     if (this.refusalsLeft > 0) {
       this.refusalsLeft -= 1;
-      throw ApplicationFailure.create({
-        type: ErrorType.PermissionDenied,
-        message: 'UnauthorizedOperation: the key may not call RetryJobs',
-        nonRetryable: true,
-        details: [{ code: 'UnauthorizedOperation', action: 'RetryJobs' }],
-      });
+      throw permissionDenied('RetryJobs');
     }
     const before = this.retryCalls.length;
     const answer = await super.retryJobs(input);
@@ -120,4 +130,14 @@ export class ScriptedBatchApi extends FakeBatchApi {
     }
     return answer;
   }
+}
+
+/** What the client layer makes of UnauthorizedOperation: the key may not call `action` (not retried). */
+function permissionDenied(action: string): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: ErrorType.PermissionDenied,
+    message: `UnauthorizedOperation: the key may not call ${action}`,
+    nonRetryable: true,
+    details: [{ code: 'UnauthorizedOperation', action }],
+  });
 }

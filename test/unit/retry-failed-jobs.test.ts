@@ -1,14 +1,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { retryFailedJobs, type RetryFailedJobsOutput } from '../../src/activities/retry-failed-jobs';
+import type { ObservedFailure } from '../../src/shared/batch-types';
+import { DEFAULT_POLICY } from '../../src/shared/recovery-policy';
 import { ErrorType } from '../../src/shared/errors';
+import { JobTracker } from '../../src/workflows/job-tracker';
 import { FakeBatchApi, lostAnswer } from '../support/fake-batch-api';
 
 const now = () => new Date('2026-11-25T12:00:00Z');
-const run = (
-  api: FakeBatchApi,
-  failures: { jobId: string; endTime: string }[],
-): Promise<RetryFailedJobsOutput> =>
+const run = (api: FakeBatchApi, failures: ObservedFailure[]): Promise<RetryFailedJobsOutput> =>
   new MockActivityEnvironment().run(() => retryFailedJobs(api, { failures }, now));
 
 describe('retryFailedJobs', () => {
@@ -39,6 +39,56 @@ describe('retryFailedJobs', () => {
       expect.objectContaining({ outcome: 'ALREADY_RETRIED', currentState: 'PENDING' }),
     ]);
     expect(api.retryCalls).toHaveLength(1);
+  });
+
+  it('retries once a failure the API reported without an EndTime, and never a second time after a lost answer', async () => {
+    const api = new FakeBatchApi();
+    api.jobs.set('job-aaaaaaaa', { state: 'FAILED' });
+    // What the workflow hands over for it: the tracker keys the failure to when it saw it.
+    const observedAt = '2026-11-25T11:59:00.000Z';
+    const tracker = new JobTracker(
+      { ...DEFAULT_POLICY, backoff: { ...DEFAULT_POLICY.backoff, jitter: 0 } },
+      0,
+      ['job-aaaaaaaa'],
+    );
+    tracker.observe([{ jobId: 'job-aaaaaaaa', state: 'FAILED', observedAt }], 0);
+    tracker.decideFailure('job-aaaaaaaa', 0, () => 0.5);
+    const failures = tracker.dueRetries(Number.MAX_SAFE_INTEGER);
+    expect(failures).toEqual([{ jobId: 'job-aaaaaaaa', endTime: observedAt, noEndTime: true }]);
+
+    api.afterRetryApplied = () => {
+      api.afterRetryApplied = undefined;
+      throw lostAnswer();
+    };
+    await expect(run(api, failures)).rejects.toMatchObject({ type: ErrorType.TransportError });
+    expect(api.retryCalls).toEqual([['job-aaaaaaaa']]);
+    // The next attempt finds the job running again: that failure was answered.
+    const { outcomes } = await run(api, failures);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ outcome: 'ALREADY_RETRIED', currentState: 'PENDING' }),
+    ]);
+    expect(api.retryCalls).toHaveLength(1);
+  });
+
+  it('retries a failure without an EndTime when the job is still FAILED without one', async () => {
+    const api = new FakeBatchApi();
+    api.jobs.set('job-aaaaaaaa', { state: 'FAILED' });
+    const { outcomes } = await run(api, [
+      { jobId: 'job-aaaaaaaa', endTime: '2026-11-25T11:59:00.000Z', noEndTime: true },
+    ]);
+    expect(outcomes).toEqual([expect.objectContaining({ outcome: 'RETRIED' })]);
+  });
+
+  it('leaves a failure without an EndTime alone once the job failed again with one', async () => {
+    const api = new FakeBatchApi();
+    const endTime = api.fail('job-aaaaaaaa');
+    const { outcomes } = await run(api, [
+      { jobId: 'job-aaaaaaaa', endTime: '2026-11-25T11:59:00.000Z', noEndTime: true },
+    ]);
+    expect(outcomes).toEqual([
+      { jobId: 'job-aaaaaaaa', outcome: 'ALREADY_RETRIED', currentState: 'FAILED', currentEndTime: endTime },
+    ]);
+    expect(api.retryCalls).toEqual([]);
   });
 
   it('treats a newer failure of the same job as already retried, leaving it to the next round', async () => {

@@ -92,11 +92,10 @@ describe('WatchRegistry', () => {
     expect(r.isEmpty()).toBe(true);
   });
 
-  it('finds the owners of jobs that could not be read, and carries registrations through continue-as-new', () => {
+  it('carries registrations through continue-as-new', () => {
     const r = new WatchRegistry();
     r.register({ ownerWorkflowId: 'a', jobs: [{ jobId: 'job-aaaaaaaa' }], pollIntervalMs: 1_000 }, 0);
     r.register({ ownerWorkflowId: 'b', jobs: [{ jobId: 'job-bbbbbbbb' }], pollIntervalMs: 1_000 }, 0);
-    expect([...r.ownersOf(['job-bbbbbbbb'])]).toEqual([['b', ['job-bbbbbbbb']]]);
     const copy = WatchRegistry.fromCarried(JSON.parse(JSON.stringify(r.toCarried())) as WatchedOwner[]);
     expect(copy.jobIds()).toEqual(r.jobIds());
   });

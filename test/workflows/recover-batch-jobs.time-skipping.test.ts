@@ -193,6 +193,21 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
     });
   });
 
+  it('keeps watching without escalating while job states cannot be read, pausing a minute between reads', async () => {
+    // UnauthorizedOperation is not retried by the read activity: without the pause the watcher would read in a loop.
+    const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED', 'SUCCEED']).refuseDescribeJobs(3);
+    await withWorker(api, async ({ taskQueue, notices, input }) => {
+      const result = await (await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'] }))).result();
+      expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
+      expect(notices).toHaveLength(0);
+      expect(api.describeRefusals).toBe(3);
+      const firstRead = result.jobs[0]?.timeline.find((t) => t.event === 'STATE_CHANGED');
+      expect(Date.parse(firstRead?.at ?? '') - Date.parse(result.startedAt)).toBeGreaterThanOrEqual(
+        3 * 60_000,
+      );
+    });
+  });
+
   it('escalates when the budget is spent and ends as ESCALATED when nobody decides in time', async () => {
     const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED']);
     await withWorker(api, async ({ taskQueue, notices, input }) => {
