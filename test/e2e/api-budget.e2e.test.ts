@@ -13,7 +13,8 @@ import { BUDGETED_ACTIONS, INTERNATIONAL_API_RATE_LIMITS } from '../../src/share
 import type { RecoverBatchJobsResult } from '../../src/shared/recovery-types';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { devServerEnv } from '../helpers/temporal';
-import { emulatorEnv, fastInput, perTestResources, uniqueQueues } from '../support/e2e-kit';
+import { budgetWorkflowId, emulatorEnv, fastInput, perTestResources, uniqueQueues } from '../support/e2e-kit';
+import { recordHistory } from '../support/record-history';
 import type { RecoveryTaskQueues } from '../../src/runtime/recovery-workers';
 import {
   scrapeMetrics,
@@ -172,6 +173,7 @@ it('slows down and finishes when another service spends 1 DescribeJobs/s of the 
     const samples = await metrics();
     expect(total(samples, 'temporal_activity_execution_failed')).toBe(0);
     expect(total(samples, 'tencent_batch_api_rate_limited', { action: 'DescribeJobs' })).toBe(refused.length);
+    await recordHistory(env.client.workflow.getHandle(budgetWorkflowId(queues)), 'e2e-api-budget');
   } finally {
     outsideRunning = false;
     await outsideLoad;

@@ -28,6 +28,7 @@ const REQUIRED_FIXTURES = [
   'e2e-worker-killed-mid-retry', // real API: worker killed during RetryJobs
   'e2e-retry-dispatcher',
   'e2e-watched-owner',
+  'e2e-api-budget', // the Tencent API budget, with a refusal
 ];
 
 describe('recorded histories', () => {
