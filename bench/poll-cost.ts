@@ -95,10 +95,10 @@ runBenchmark(async () => {
     configuration: {
       ...options,
       emulator_rate_limits: 'API defaults: DescribeJobs 2/s, RetryJobs 2/s',
-      worker_rate_limits: 'worker defaults: TENCENT_BATCH_DESCRIBE_RPS 2 (describe task queue at 1/s)',
+      worker_rate_limits: 'worker defaults: TENCENT_BATCH_API_RATE_LIMITS international (DescribeJobs 2/s)',
       policy: { pollInterval: options.pollInterval },
       job_script: 'RUNNING from creation for a day (nothing changes during the run)',
-      temporal: 'dev server (temporal CLI start-dev, in-memory SQLite, one partition per task queue)',
+      temporal: 'dev server (temporal CLI start-dev, in-memory SQLite, default 4 partitions per task queue)',
     },
   };
   const temporal = await startBenchTemporal('poll-cost');

@@ -9,7 +9,7 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { DEFAULT_RATE_LIMITS, type RunningEmulator } from '../src/emulator';
-import { DEFAULT_RETRY_JOBS_RPS, MAX_JOB_IDS_PER_REQUEST } from '../src/shared/constants';
+import { MAX_JOB_IDS_PER_REQUEST } from '../src/shared/constants';
 import type { RecoverBatchJobsResult } from '../src/shared/recovery-types';
 import { parseExtraInput, progress, readOptions, reproduceCommand, runBenchmark } from './lib/bench-cli';
 import { withCleanupScope } from './lib/cleanup';
@@ -20,7 +20,17 @@ import {
   parseLayout,
   type Layout,
 } from './lib/jobs';
-import { appliedRetries, firstFailedReads, jobIdsOf, jobsRead, throttledCount } from './lib/ledger-figures';
+import {
+  actionFigures,
+  appliedRetries,
+  firstFailedReads,
+  jobIdsOf,
+  jobsRead,
+  throttledCount,
+  type ActionFigures,
+} from './lib/ledger-figures';
+import { DEFAULT_TASK_QUEUE_PARTITIONS } from '../src/devenv/cluster-config';
+import { INTERNATIONAL_API_RATE_LIMITS } from '../src/shared/api-budget-types';
 import {
   cpuCores,
   formatQuantiles,
@@ -69,6 +79,10 @@ interface WaveFigures {
   max_retry_rps: number;
   request_limit_exceeded: number;
   describe_request_limit_exceeded: number;
+  /** Task-queue partitions of the scenario's queues: the dev server's default (no dynamic config). */
+  temporal_partitions: number;
+  /** Per Tencent action: its limit, the most requests in any one-second window, RequestLimitExceeded answers. */
+  actions: Record<string, ActionFigures>;
   retry_calls: number;
   jobs_per_retry_call: number | undefined;
   wave_seconds: number | undefined;
@@ -116,13 +130,14 @@ runBenchmark(async () => {
     machine: describeMachine(),
     configuration: {
       ...options,
-      emulator_rate_limits: 'API defaults: RetryJobs 2/s, DescribeJobs 2/s',
+      emulator_rate_limits:
+        'API defaults for every action (RetryJobs 2/s, DescribeJobs 2/s, DescribeJob 2/s, DescribeTask 3/s)',
       worker_rate_limits:
-        'worker defaults: TENCENT_BATCH_RETRY_JOBS_RPS 2, TENCENT_BATCH_DESCRIBE_RPS 2 (task queues at half: 1/s)',
+        'worker defaults: TENCENT_BATCH_API_RATE_LIMITS international (the same figures), task queues at half',
       policy: policyOf(options),
       job_script:
         'RUNNING from creation; forced FAILED (exit 137) at the wave; after RetryJobs runs 2 s and succeeds',
-      temporal: 'dev server (temporal CLI start-dev, in-memory SQLite, one partition per task queue)',
+      temporal: 'dev server (temporal CLI start-dev, in-memory SQLite, default 4 partitions per task queue)',
     },
   };
   const temporal = await startBenchTemporal('rate-wave');
@@ -287,7 +302,7 @@ function waveFigures(
     'jobs' in r ? r.jobs.flatMap((j) => (j.lastFailure ? [Date.parse(j.lastFailure.observedAt)] : [])) : [],
   );
   const workflowLastObserved = max(observedAtByWorkflow);
-  const limit = DEFAULT_RETRY_JOBS_RPS;
+  const limit = INTERNATIONAL_API_RATE_LIMITS.RetryJobs;
   return {
     layout: layoutLabel(layout),
     workflows: layout.workflows,
@@ -298,6 +313,8 @@ function waveFigures(
     max_retry_rps: ledger.maxPerWindow('RetryJobs', 1000, 'all'),
     request_limit_exceeded: throttledCount(ledger, 'RetryJobs'),
     describe_request_limit_exceeded: throttledCount(ledger, 'DescribeJobs'),
+    temporal_partitions: DEFAULT_TASK_QUEUE_PARTITIONS,
+    actions: actionFigures(ledger, INTERNATIONAL_API_RATE_LIMITS),
     retry_calls: retryCalls.length,
     jobs_per_retry_call:
       appliedCalls.length === 0
@@ -436,8 +453,10 @@ ${markdownTable(
   (real epoch ms) can be subtracted. All jobs are forced FAILED at the start of one whole second, so their
   EndTime (second precision) is the moment they failed.
 - \`max_retry_rps\`: \`ledger.maxPerWindow('RetryJobs', 1000, 'all')\`, every RetryJobs that reached the API in
-  any sliding one-second window, refused ones included. \`limit_rps\`: the API's limit, the worker's
-  \`TENCENT_BATCH_RETRY_JOBS_RPS\` default. RequestLimitExceeded: ledger entries of RetryJobs with that outcome.
+  any sliding one-second window, refused ones included. \`limit_rps\`: the API's limit, the worker's default
+  RetryJobs budget. RequestLimitExceeded: ledger entries of RetryJobs with that outcome.
+- \`actions.<Action>\`: the same for every action the package calls (\`limit_rps\`, \`max_per_window\`,
+  \`request_limit_exceeded\`, \`requests\`), on the dev server's default partitions (\`temporal_partitions\`).
 - \`detect_seconds\`: from the wave's EndTime to the moment the **last** job of the wave was first returned FAILED
   by a DescribeJobs (the first admitted, successful DescribeJobs naming the job after it failed; the emulator's
   state is a function of time, so that answer said FAILED). It is bounded below by the poll interval

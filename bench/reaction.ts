@@ -75,11 +75,11 @@ runBenchmark(async () => {
       policy: policyOf(options),
       emulator_rate_limits: 'API defaults: DescribeJobs 2/s, RetryJobs 2/s',
       worker_rate_limits:
-        'worker defaults: TENCENT_BATCH_DESCRIBE_RPS 2, TENCENT_BATCH_RETRY_JOBS_RPS 2 (task queues at 1/s)',
+        'worker defaults: TENCENT_BATCH_API_RATE_LIMITS international (DescribeJobs 2/s, RetryJobs 2/s)',
       worker_processes: 1,
       job_script:
         'RUNNING from creation; forced FAILED at its scheduled second; after RetryJobs runs 2 s and succeeds',
-      temporal: 'dev server (temporal CLI start-dev, in-memory SQLite, one partition per task queue)',
+      temporal: 'dev server (temporal CLI start-dev, in-memory SQLite, default 4 partitions per task queue)',
     },
   };
   const temporal = await startBenchTemporal('reaction');

@@ -119,11 +119,11 @@ runBenchmark(async () => {
       ...options,
       policy: 'defaults (poll every 1m)',
       emulator_rate_limits: 'API defaults: DescribeJobs 2/s, RetryJobs 2/s',
-      worker_rate_limits: 'worker defaults: TENCENT_BATCH_DESCRIBE_RPS 2 (describe task queue at 1/s)',
+      worker_rate_limits: 'worker defaults: TENCENT_BATCH_API_RATE_LIMITS international (DescribeJobs 2/s)',
       worker_metrics: 'TENCENT_BATCH_RECOVERY_METRICS_ADDRESS on a free port (SDK Prometheus exporter)',
       job_script: 'RUNNING from creation for a day (nothing changes during the run)',
       temporal:
-        'dev server (temporal CLI start-dev, in-memory SQLite, one partition per task queue), same machine',
+        'dev server (temporal CLI start-dev, in-memory SQLite, default 4 partitions per task queue), same machine',
       bench_process_heap_limit_mib: Math.round(v8.getHeapStatistics().heap_size_limit / 2 ** 20),
     },
   };

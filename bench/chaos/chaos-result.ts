@@ -2,6 +2,7 @@
  * The result of a chaos run: the figures the issue asks for (snake_case, as written to bench/results/chaos*.json),
  * the configuration that produced them, and the details and evidence behind them.
  */
+import type { ActionFigures } from '../lib/ledger-figures';
 import type { ChaosAudit, ChaosViolation } from './chaos-audit';
 import type { ChaosEventLog, KillRecord, RestartRecord, ServiceKillRecord } from './chaos-events';
 import { KILLED_SERVICES, type ChaosBackend, type ChaosTemporal } from './chaos-temporal';
@@ -34,12 +35,14 @@ export interface ChaosResult {
   violations: ChaosViolation[];
   /** Logs, SQLite file, ledger and histories, kept when something went wrong; absent when removed. */
   evidence_dir?: string;
+  /** Task-queue partitions of the run's queues (the server's default, on either backend). */
+  temporal_partitions: number;
+  /** Per Tencent action: its limit, the most requests in any one-second window, RequestLimitExceeded answers. */
+  actions: Record<string, ActionFigures>;
   /** The rest: only in runs on the PostgreSQL cluster (bench/results/chaos-cluster.json). */
   temporal_backend?: ChaosBackend;
   /** Temporal server processes (history, matching, frontend, worker). */
   temporal_services?: number;
-  /** Task-queue partitions of the run's queues (the server's default). */
-  temporal_partitions?: number;
   /** SIGKILLs (each followed by a restart) per service. */
   service_kills?: Record<string, number>;
   postgres_restarts?: number;
@@ -107,6 +110,7 @@ export interface ChaosRunFacts {
   unexpectedExits: UnexpectedWorkerExit[];
   apiRequests: number;
   maxRetryJobsPerSecond: number;
+  actions: Record<string, ActionFigures>;
   helperWorkflowRuns: Record<string, number>;
   durationMs: number;
   chaosPhaseMs: number;
@@ -173,11 +177,12 @@ export function summarizeChaosRun(facts: ChaosRunFacts): ChaosResult {
       helper_workflow_runs: facts.helperWorkflowRuns,
     },
     violations: audit.violations.slice(0, MAX_VIOLATIONS_SHOWN),
+    temporal_partitions: facts.server.partitions,
+    actions: facts.actions,
     ...(cluster
       ? {
           temporal_backend: facts.server.backend,
           temporal_services: facts.server.services,
-          temporal_partitions: facts.server.partitions,
           service_kills: Object.fromEntries(
             KILLED_SERVICES.map((service) => [
               service,

@@ -51,8 +51,8 @@ export async function startChaosTemporal(backend: ChaosBackend, workDir: string)
       backend,
       address: server.address,
       services: 1,
-      // The dev server runs with one partition per queue (DEV_SERVER_DYNAMIC_CONFIG).
-      partitions: 1,
+      // The dev server keeps the default partitions (DEV_SERVER_DYNAMIC_CONFIG sets none).
+      partitions: DEFAULT_TASK_QUEUE_PARTITIONS,
       restartServer: () => server.restart(),
       killService: unsupported('killing a service'),
       restartPostgres: unsupported('restarting PostgreSQL'),

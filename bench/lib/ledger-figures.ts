@@ -4,6 +4,7 @@
  * anything moved it) was answered with that job FAILED.
  */
 import type { Ledger, LedgerEntry } from '../../src/emulator';
+import { BUDGETED_ACTIONS } from '../../src/shared/api-budget-types';
 
 /** Job IDs a request named (`JobIds` of DescribeJobs and RetryJobs; `JobId` of the single-job actions). */
 export function jobIdsOf(entry: LedgerEntry): string[] {
@@ -67,4 +68,31 @@ export function appliedRetries(
 /** How many requests of `action` the API refused with RequestLimitExceeded (its own throttling). */
 export function throttledCount(ledger: Ledger, action: string): number {
   return ledger.entries({ action, outcome: 'RequestLimitExceeded' }).length;
+}
+
+/** One action's figures against its limit: what the issue of the API budget asks every benchmark to show. */
+export interface ActionFigures {
+  limit_rps: number;
+  /** The most requests of the action in any one-second window (sliding), every request counted. */
+  max_per_window: number;
+  request_limit_exceeded: number;
+  requests: number;
+}
+
+/** {@link ActionFigures} of every action the package calls, against the emulator's limits. */
+export function actionFigures(
+  ledger: Ledger,
+  limits: Readonly<Record<string, number>>,
+): Record<string, ActionFigures> {
+  return Object.fromEntries(
+    BUDGETED_ACTIONS.map((action) => [
+      action,
+      {
+        limit_rps: limits[action] ?? 0,
+        max_per_window: ledger.maxPerWindow(action, 1000, 'all'),
+        request_limit_exceeded: throttledCount(ledger, action),
+        requests: ledger.entries({ action }).length,
+      },
+    ]),
+  );
 }
