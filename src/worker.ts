@@ -23,7 +23,17 @@ import {
 } from './runtime/worker-config';
 
 // The `./worker` package entry: what a service needs to run the recovery workers in its own process.
-export { createActivities, RECOVERY_METRICS, type Activities, type ActivityDependencies } from './activities';
+export {
+  API_BUDGET_METRICS,
+  budgetedBatchApi,
+  createActivities,
+  createTemporalApiBudget,
+  RECOVERY_METRICS,
+  type Activities,
+  type ActivityDependencies,
+  type ApiBudget,
+  type TemporalApiBudgetOptions,
+} from './activities';
 export {
   createRecoveryWorkers,
   runRecoveryWorkers,

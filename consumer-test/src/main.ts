@@ -8,7 +8,12 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection } from '@temporalio/worker';
 import { RECOVER_BATCH_JOBS_WORKFLOW_TYPE } from 'tencent-batch-recovery';
 import { createBatchApi, parseBatchConfig } from 'tencent-batch-recovery/batch';
-import { createActivities, createRecoveryWorkers, runRecoveryWorkers } from 'tencent-batch-recovery/worker';
+import {
+  createActivities,
+  createRecoveryWorkers,
+  createTemporalApiBudget,
+  runRecoveryWorkers,
+} from 'tencent-batch-recovery/worker';
 import type { NightlyPipelineResult, nightlyPipelineWorkflow } from './workflows';
 
 function required(name: string): string {
@@ -28,13 +33,19 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   try {
+    const client = new Client({ connection: clientConnection });
+    // One budget of Tencent API calls per account, held by a workflow on the recovery workflow queue.
+    const apiBudget = createTemporalApiBudget({
+      client,
+      taskQueue: taskQueues.workflow,
+      workflowId: `api-budget-${taskQueues.workflow}`,
+    });
     const workers = await createRecoveryWorkers({
       connection,
       taskQueues,
       workflowBundle,
-      activities: createActivities({ batchApi: createBatchApi(parseBatchConfig(process.env)) }),
+      activities: createActivities({ batchApi: createBatchApi(parseBatchConfig(process.env)), apiBudget }),
     });
-    const client = new Client({ connection: clientConnection });
     const pipeline = client.workflow.execute<typeof nightlyPipelineWorkflow>('nightlyPipelineWorkflow', {
       taskQueue: taskQueues.workflow,
       workflowId: `nightly-${taskQueues.workflow}`,

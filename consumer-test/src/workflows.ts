@@ -10,6 +10,7 @@ export {
   jobStateWatcherWorkflow,
   recoverBatchJobsWorkflow,
   retryJobsDispatcherWorkflow,
+  tencentApiBudgetWorkflow,
 } from 'tencent-batch-recovery/workflows';
 
 export interface NightlyPipelineInput {

@@ -62,7 +62,7 @@ export interface PipelineJobResult {
 /** Result of `batchPipelineWorkflow`, built from its recovery child's result. */
 export interface BatchPipelineResult {
   /** SUCCEEDED only when every job succeeded (possibly after retries). */
-  overall: 'SUCCEEDED' | 'NEEDS_ATTENTION' | 'CANCELLED';
+  overall: 'SUCCEEDED' | 'NEEDS_ATTENTION';
   /** The recovery child's workflow ID: `<pipeline workflow ID>-recovery`. */
   recoveryWorkflowId: string;
   jobs: PipelineJobResult[];

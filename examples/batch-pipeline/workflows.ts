@@ -63,7 +63,8 @@ export async function batchPipelineWorkflow(input: BatchPipelineInput): Promise<
       },
     ],
     // REQUEST_CANCEL: if the pipeline ends without cancelling the child (terminated, timed out, reset), the
-    // recovery is asked to cancel and ends CANCELLED with each job's last known state on record. TERMINATE (the
+    // recovery is asked to cancel: it takes back retries not sent yet and ends Cancelled, each job's last known
+    // state readable through its status query. TERMINATE (the
     // default) would cut it off without that record; ABANDON would keep retrying jobs, spending quota and compute,
     // for a pipeline nobody waits for any more.
     parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,

@@ -7,8 +7,10 @@ import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { BatchApi } from '../batch/batch-api';
 import {
+  API_BUDGET_WORKFLOW_TYPE,
   DEFAULT_API_BUDGET_WORKFLOW_ID,
   INTERNATIONAL_API_RATE_LIMITS,
+  MAX_LEAD_MS,
   SLOT_LATE_TOLERANCE_MS,
   apiCallRefusedSignal,
   grantApiCallsUpdate,
@@ -17,7 +19,7 @@ import {
   type BudgetedAction,
 } from '../shared/api-budget-types';
 import { ErrorType } from '../shared/errors';
-import { currentActivity, pauseHeartbeating } from './activity-progress';
+import { currentActivity, heartbeatProgress, pauseHeartbeating } from './activity-progress';
 
 /** Grants API calls; {@link createTemporalApiBudget} is the one every worker uses. */
 export interface ApiBudget {
@@ -50,6 +52,15 @@ export interface TemporalApiBudgetOptions {
   meter?: () => MetricMeter;
 }
 
+const MIN_LEAD_MS = 100;
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}
+
+/** How long one request to the budget workflow may take (normally tens of milliseconds). */
+const ASK_DEADLINE_MS = 10_000;
+
 /** How long to wait before asking the budget again after the Temporal frontend failed to answer. */
 const ASK_AGAIN_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
@@ -59,18 +70,25 @@ export function createTemporalApiBudget(options: TemporalApiBudgetOptions): ApiB
   const workflowId = options.workflowId ?? DEFAULT_API_BUDGET_WORKFLOW_ID;
   const meter = options.meter;
 
+  // How far ahead to ask for slots: about twice the time answers take, more after a slot was missed.
+  let leadMs = MIN_LEAD_MS;
+
   const ask = async (action: BudgetedAction): Promise<ApiCallsGrant> => {
     for (let failures = 0; ; failures++) {
+      heartbeatProgress();
       try {
-        return await options.client.workflow.executeUpdateWithStart(grantApiCallsUpdate, {
-          args: [{ action, calls: 1, limitRps: limits[action] }],
-          startWorkflowOperation: new WithStartWorkflowOperation('tencentApiBudgetWorkflow', {
-            workflowId,
-            taskQueue: options.taskQueue,
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            args: [],
+        // A deadline: an update admitted just before the server restarted may never be answered.
+        return await options.client.withDeadline(Date.now() + ASK_DEADLINE_MS, () =>
+          options.client.workflow.executeUpdateWithStart(grantApiCallsUpdate, {
+            args: [{ action, calls: 1, limitRps: limits[action], leadMs: Math.round(leadMs) }],
+            startWorkflowOperation: new WithStartWorkflowOperation(API_BUDGET_WORKFLOW_TYPE, {
+              workflowId,
+              taskQueue: options.taskQueue,
+              workflowIdConflictPolicy: 'USE_EXISTING',
+              args: [],
+            }),
           }),
-        });
+        );
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) throw budgetRefusal(action, err);
         // Platform trouble (frontend restarting or throttled, budget workflow continuing as new): never a call
@@ -90,16 +108,19 @@ export function createTemporalApiBudget(options: TemporalApiBudgetOptions): ApiB
   return {
     async take(action) {
       for (;;) {
+        const askedAt = Date.now();
         const grant = await ask(action);
+        const answerMs = Date.now() - askedAt;
+        leadMs = clamp(leadMs * 0.8 + answerMs * 2 * 0.2, MIN_LEAD_MS, MAX_LEAD_MS);
         meter?.().createGauge(API_BUDGET_METRICS.rateInForce, 'float').set(grant.rateInForce, { action });
         const slot = grant.slots[0] as number;
         if (slot > Date.now()) await pauseHeartbeating(slot - Date.now());
-        // A slot used late could crowd a later window: give it up and ask again.
+        // A slot used late could crowd a later window: give it up and ask again, further ahead.
         if (Date.now() - slot <= SLOT_LATE_TOLERANCE_MS) return;
+        leadMs = clamp(leadMs * 2, MIN_LEAD_MS, MAX_LEAD_MS);
       }
     },
     async refused(action) {
-      meter?.().createCounter(API_BUDGET_METRICS.rateLimited).add(1, { action });
       try {
         await options.client.workflow.getHandle(workflowId).signal(apiCallRefusedSignal, { action });
       } catch (err) {
@@ -137,6 +158,7 @@ export function budgetedBatchApi(api: BatchApi, budget: ApiBudget, meter?: () =>
           return await call(input);
         } catch (err) {
           if (!(err instanceof ApplicationFailure && err.type === ErrorType.Throttled)) throw err;
+          meter?.().createCounter(API_BUDGET_METRICS.rateLimited).add(1, { action });
           await budget.refused(action);
         }
       }

@@ -1,4 +1,5 @@
 import type { BatchApi } from '../batch/batch-api';
+import { boundedText } from '../shared/bounded-text';
 import { recordProgress, resumedProgress } from './activity-progress';
 import type { FailedTask, JobSnapshot } from '../shared/batch-types';
 
@@ -45,7 +46,7 @@ export async function describeJobFailures(
         failedInstances: detail.instances.map((i) => ({
           taskInstanceIndex: i.taskInstanceIndex,
           exitCode: i.exitCode,
-          stateReason: i.stateReason,
+          stateReason: boundedText(i.stateReason),
         })),
       });
     }
@@ -53,7 +54,7 @@ export async function describeJobFailures(
       jobId,
       state: job.jobState,
       endTime: job.endTime,
-      stateReason: job.stateReason,
+      stateReason: boundedText(job.stateReason),
       failedTasks,
       observedAt: now().toISOString(),
     });

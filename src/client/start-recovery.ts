@@ -4,9 +4,9 @@
  * - The workflow ID is derived from the job set ({@link recoveryWorkflowId}), so repeating a start is safe.
  * - `workflowIdConflictPolicy: USE_EXISTING`: a start while a recovery of the same jobs runs joins it.
  * - `workflowIdReusePolicy: ALLOW_DUPLICATE_FAILED_ONLY` by default: once a recovery of these jobs has
- *   completed (SUCCEEDED, NEEDS_ATTENTION after operators decided, or CANCELLED: all are workflow completions),
- *   a repeated start returns that run instead of watching and retrying the same jobs again behind the operators'
- *   backs; a run that failed, timed out or was terminated can be started again. This lasts as long as the
+ *   completed (SUCCEEDED, or NEEDS_ATTENTION after operators decided), a repeated start returns that run instead
+ *   of watching and retrying the same jobs again behind the operators' backs; a run that failed, was cancelled,
+ *   timed out or was terminated can be started again. This lasts as long as the
  *   namespace keeps closed workflows (its retention period).
  */
 import { randomUUID } from 'node:crypto';

@@ -156,22 +156,31 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
 }
 
 /**
- * Runs workers until `until` settles, then shuts them all down. If one worker fails, the others are shut down
- * too and the failure is rethrown: a process with a missing queue must not look healthy.
+ * Runs workers until `until` settles, then shuts them all down: the activity workers first, the workflow worker
+ * once they have stopped, because an activity finishing its calls still needs API slots from the budget workflow,
+ * whose tasks this process may be the last to run. If one worker fails, the others are shut down too and the
+ * failure is rethrown: a process with a missing queue must not look healthy.
  */
+// `workers` as createRecoveryWorkers returns them: the workflow worker first.
 export async function runRecoveryWorkers(workers: Worker[], until?: Promise<unknown>): Promise<void> {
+  const [workflowWorker, ...activityWorkers] = workers;
+  const stop = (w: Worker | undefined): void => {
+    if (w?.getState() === 'RUNNING') w.shutdown();
+  };
+  let activitiesStopped: Promise<unknown> = Promise.resolve();
   const stopAll = (): void => {
-    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    activityWorkers.forEach(stop);
+    void activitiesStopped.then(() => stop(workflowWorker));
   };
   until?.then(stopAll, stopAll);
-  const results = await Promise.allSettled(
-    workers.map((w) =>
-      w.run().catch((err: unknown) => {
-        stopAll();
-        throw err;
-      }),
-    ),
+  const running = workers.map((w) =>
+    w.run().catch((err: unknown) => {
+      workers.forEach(stop);
+      throw err;
+    }),
   );
+  activitiesStopped = Promise.allSettled(running.slice(1));
+  const results = await Promise.allSettled(running);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
 }

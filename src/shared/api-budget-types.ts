@@ -44,6 +44,9 @@ export const CHINA_DOCS_API_RATE_LIMITS: Readonly<ApiRateLimits> = Object.freeze
   DeleteJob: 10,
 });
 
+/** Workflow type of the budget (the activities start it by name: they never import workflow code). */
+export const API_BUDGET_WORKFLOW_TYPE = 'tencentApiBudgetWorkflow';
+
 /** The budget workflow's ID unless configured: one per namespace, i.e. one Tencent account per namespace. */
 export const DEFAULT_API_BUDGET_WORKFLOW_ID = 'tencent-batch-api-budget';
 
@@ -52,7 +55,15 @@ export interface ApiCallsRequest {
   action: BudgetedAction;
   calls: number;
   limitRps: number;
+  /**
+   * How far ahead of the grant the first slot must lie, so that the answer reaches the caller in time: callers
+   * raise it when answers come slowly (a loaded server) instead of missing slot after slot. @default 100
+   */
+  leadMs?: number;
 }
+
+/** The most a caller may ask the first slot to lie ahead. */
+export const MAX_LEAD_MS = 5_000;
 
 /** When the calls may be sent: epoch milliseconds, one per call, each to be used within the grant's tolerance. */
 export interface ApiCallsGrant {

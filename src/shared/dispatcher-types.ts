@@ -25,6 +25,12 @@ export interface RetryAnswer {
 /** Recovery workflow → dispatcher. */
 export const retryRequestedSignal = defineSignal<[RetryRequest]>('retryRequested');
 
+/**
+ * Recovery workflow → dispatcher, when the recovery is cancelled: drop these requests if they still wait, and
+ * refuse them if they arrive later (a hand-over still in flight). A call already sent cannot be taken back.
+ */
+export const retryWithdrawnSignal = defineSignal<[{ requestIds: string[] }]>('retryWithdrawn');
+
 /** Dispatcher → recovery workflow. */
 export const retryAnsweredSignal = defineSignal<[RetryAnswer]>('retryAnswered');
 

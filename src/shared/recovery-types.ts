@@ -139,6 +139,11 @@ export interface FailureRecord {
   /** Task names, exit codes and reasons folded into one comparable string (present when details were read). */
   signature?: string;
   observedAt: string;
+  /**
+   * Failed tasks and instances left out of `failedTasks` to keep a payload under Temporal's limit (the signature
+   * still covers them all).
+   */
+  failedInstancesOmitted?: number;
 }
 
 /** One line of a job's history in the workflow. */
@@ -188,7 +193,10 @@ export interface JobStatus {
   escalation?: EscalationRecord;
   /** True once the job was escalated for the overall deadline (it is not escalated for it twice). */
   deadlineEscalated?: boolean;
-  /** What happened to the job, oldest first; the oldest entries are dropped past a cap of 50. */
+  /**
+   * What happened to the job, oldest first; the oldest entries are dropped past a cap of 50, and fewer are kept
+   * when a payload of many jobs would otherwise pass Temporal's limit.
+   */
   timeline: TimelineEntry[];
   /** Number of older timeline entries dropped to keep history small. */
   timelineDropped: number;
@@ -216,10 +224,13 @@ export interface RecoveryStatus {
   jobs: JobStatus[];
 }
 
-/** Result of `recoverBatchJobsWorkflow`. */
+/**
+ * Result of `recoverBatchJobsWorkflow`. A cancelled recovery has no result: it ends as Cancelled in Temporal terms
+ * (callers see a CancelledFailure), and its jobs' last states stay readable through the status query.
+ */
 export interface RecoverBatchJobsResult {
   /** SUCCEEDED only when every job's Batch state reached SUCCEED. */
-  overall: 'SUCCEEDED' | 'NEEDS_ATTENTION' | 'CANCELLED';
+  overall: 'SUCCEEDED' | 'NEEDS_ATTENTION';
   label?: string;
   startedAt: string;
   finishedAt: string;

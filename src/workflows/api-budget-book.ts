@@ -24,8 +24,8 @@ const SLOWDOWN_SPACING_MS = 1_000;
 /** ...and the rate doubles back after each this long without a refusal. */
 const RECOVERY_STEP_MS = 20_000;
 /**
- * The first slot lies this far after the grant: the answer takes a moment to reach its caller, and a slot used
- * late is given up.
+ * The first slot lies this far after the grant unless the caller asks for more: the answer takes a moment to reach
+ * its caller, and a slot used late is given up.
  */
 const GRANT_LEAD_MS = 100;
 /** Slots older than this never constrain a new one (the slowest rate's window is 4.3 s). */
@@ -51,7 +51,7 @@ export class ApiBudgetBook {
     const granted = (this.granted[request.action] ?? []).filter((t) => t > nowMs - FORGET_AFTER_MS);
     const slots: number[] = [];
     for (let i = 0; i < request.calls; i++) {
-      let slot = Math.max(nowMs + GRANT_LEAD_MS, granted[granted.length - 1] ?? 0);
+      let slot = Math.max(nowMs + (request.leadMs ?? GRANT_LEAD_MS), granted[granted.length - 1] ?? 0);
       const bounding = granted[granted.length - perWindow];
       if (bounding !== undefined) slot = Math.max(slot, bounding + windowMs);
       granted.push(slot);

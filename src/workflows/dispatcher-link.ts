@@ -2,10 +2,18 @@
  * A recovery workflow's side of the RetryJobs dispatcher: hands due failures over and waits for the answers the
  * dispatcher signals back. The dispatcher is the only sender of RetryJobs.
  */
-import { condition, isCancellation, log, proxyActivities, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  log,
+  proxyActivities,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { DispatchActivities } from '../activities/request-retries';
 import type { ObservedFailure, RetryOutcome } from '../shared/batch-types';
-import type { RetryAnswer } from '../shared/dispatcher-types';
+import { retryWithdrawnSignal, type RetryAnswer } from '../shared/dispatcher-types';
 import { describeActivityError } from './activity-errors';
 import { DISPATCHER_ANSWER_TIMEOUT, REQUEST_RETRIES_OPTIONS } from './activity-options';
 
@@ -18,6 +26,8 @@ export class DispatcherLink {
   private readonly answers = new Map<string, RetryAnswer>();
   /** Requests still waiting for an answer: a late answer to a request asked again is dropped. */
   private readonly outstanding = new Set<string>();
+  /** Requests whose wait the recovery's cancellation cut short: {@link withdraw} takes them back. */
+  private readonly interrupted: string[] = [];
 
   constructor(
     private readonly dispatcherWorkflowId: string,
@@ -48,6 +58,20 @@ export class DispatcherLink {
     }
   }
 
+  /**
+   * The recovery was cancelled: the requests still unanswered must not be sent. Best effort: a dispatcher that
+   * does not exist has nothing to withdraw.
+   */
+  async withdraw(): Promise<void> {
+    const requestIds = [...this.outstanding, ...this.interrupted];
+    if (requestIds.length === 0) return;
+    try {
+      await getExternalWorkflowHandle(this.dispatcherWorkflowId).signal(retryWithdrawnSignal, { requestIds });
+    } catch (err) {
+      log.warn('Could not withdraw retry requests', { requestIds, error: String(err) });
+    }
+  }
+
   private async ask(failures: ObservedFailure[]): Promise<RetryAnswer | undefined> {
     const requestId = uuid4();
     this.outstanding.add(requestId);
@@ -61,7 +85,10 @@ export class DispatcherLink {
       await condition(() => this.answers.has(requestId), DISPATCHER_ANSWER_TIMEOUT);
       return this.answers.get(requestId);
     } catch (err) {
-      if (isCancellation(err)) throw err;
+      if (isCancellation(err)) {
+        this.interrupted.push(requestId);
+        throw err;
+      }
       // The server refused the signal for the activity's whole schedule-to-close (outage, namespace throttling).
       log.warn('Could not hand retries to the dispatcher; asking again', {
         error: describeActivityError(err),

@@ -3,6 +3,7 @@
  * watcher and RetryJobs dispatcher, and the steps the workflow's loop takes. Message handlers are one call each
  * into this class; the steps decide with the tracker and act through activities.
  */
+import { fitFailuresToBudget, fitJobsToBudget } from './payload-budget';
 import {
   isCancellation,
   log,
@@ -101,7 +102,7 @@ export class JobRecovery {
       startedAt: new Date(tracker.startedAtMs).toISOString(),
       deadline: new Date(tracker.deadlineMs).toISOString(),
       nextCheckAt: nextCheckAtMs === undefined ? undefined : new Date(nextCheckAtMs).toISOString(),
-      jobs: tracker.all(),
+      jobs: fitJobsToBudget(tracker.all()),
     };
   }
 
@@ -242,7 +243,7 @@ export class JobRecovery {
       jobIds: this.jobIds,
       carriedState: {
         startedAt: new Date(this.tracker.startedAtMs).toISOString(),
-        jobs: this.tracker.all(),
+        jobs: fitJobsToBudget(this.tracker.all()),
         continuedAsNewCount: (this.input.carriedState?.continuedAsNewCount ?? 0) + 1,
       },
     };
@@ -253,9 +254,13 @@ export class JobRecovery {
     await this.watcher.leave().catch(bestEffort('leaving the job watcher'));
   }
 
-  /** Ends every open job as CANCELLED, keeping its last known state. */
+  /**
+   * Ends every open job as CANCELLED, keeping its last known state, and takes back the retries handed to the
+   * dispatcher and not sent yet. Runs in a non-cancellable scope: the workflow then ends as Cancelled.
+   */
   async cancel(): Promise<void> {
     this.tracker.cancelAll(Date.now());
+    await this.dispatcher.withdraw();
     await this.leave();
     this.publish();
     log.info('Cancelled; jobs left as last seen', { summary: this.tracker.summary() });
@@ -264,11 +269,11 @@ export class JobRecovery {
   result(): RecoverBatchJobsResult {
     const overall = this.tracker.overall();
     return {
-      overall: overall === 'SUCCEEDED' || overall === 'CANCELLED' ? overall : 'NEEDS_ATTENTION',
+      overall: overall === 'SUCCEEDED' ? overall : 'NEEDS_ATTENTION',
       label: this.input.label,
       startedAt: new Date(this.tracker.startedAtMs).toISOString(),
       finishedAt: new Date(Date.now()).toISOString(),
-      jobs: this.tracker.all(),
+      jobs: fitJobsToBudget(this.tracker.all()),
     };
   }
 
@@ -314,11 +319,12 @@ export class JobRecovery {
 
   private escalationNotice(fresh: EscalationRequest[]): EscalationNotice {
     const { workflowId, runId } = workflowInfo();
+    const failures = fitFailuresToBudget(fresh.map(({ jobId }) => this.tracker.get(jobId)?.lastFailure));
     return {
       workflowId,
       runId,
       label: this.input.label,
-      jobs: fresh.map(({ jobId, reason, message, code }) => {
+      jobs: fresh.map(({ jobId, reason, message, code }, i) => {
         const job = this.tracker.get(jobId);
         return {
           jobId,
@@ -327,7 +333,7 @@ export class JobRecovery {
           code,
           retries: job?.retries ?? 0,
           lastKnownState: job?.lastKnownState,
-          lastFailure: job?.lastFailure,
+          lastFailure: failures[i],
           decisionDeadline: job?.escalation?.decisionDeadline ?? '',
         };
       }),

@@ -21,6 +21,7 @@ import type {
   TimelineEntry,
 } from '../shared/recovery-types';
 import { backoffDelayMs, failureSignature, matchRule } from './failure-rules';
+import { boundedText } from '../shared/bounded-text';
 
 /** Timeline entries kept per job; older ones are counted, not kept, so history stays small. */
 export const TIMELINE_CAP = 50;
@@ -124,9 +125,9 @@ export class JobTracker {
             endTime: snap.endTime ?? snap.observedAt,
             ...(snap.endTime === undefined ? { noEndTime: true } : {}),
             state: snap.state,
-            stateReason: snap.stateReason,
+            stateReason: boundedText(snap.stateReason),
             failedTasks: snap.failedTasks,
-            signature: failureSignature(snap.stateReason, snap.failedTasks),
+            signature: failureSignature(boundedText(snap.stateReason), snap.failedTasks),
             observedAt: snap.observedAt,
           };
           if (job.phase === 'AWAITING_DECISION') break; // a person is already looking at this job
@@ -169,7 +170,7 @@ export class JobTracker {
     for (const snap of snapshots) {
       const failure = this.jobs.get(snap.jobId)?.lastFailure;
       if (!failure || (snap.endTime !== undefined && snap.endTime !== failure.endTime)) continue;
-      failure.stateReason = snap.stateReason ?? failure.stateReason;
+      failure.stateReason = boundedText(snap.stateReason) ?? failure.stateReason;
       failure.failedTasks = snap.failedTasks;
       failure.signature = failureSignature(failure.stateReason, failure.failedTasks);
     }
@@ -465,7 +466,7 @@ export class JobTracker {
   }
 
   private note(job: JobStatus, nowMs: number, event: TimelineEntry['event'], detail: string): void {
-    job.timeline.push({ at: iso(nowMs), event, detail });
+    job.timeline.push({ at: iso(nowMs), event, detail: boundedText(detail) });
     if (job.timeline.length > TIMELINE_CAP) {
       const drop = job.timeline.length - TIMELINE_CAP;
       job.timeline.splice(0, drop);

@@ -7,6 +7,7 @@
  */
 import {
   ApplicationFailure,
+  CancellationScope,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -68,9 +69,10 @@ export async function recoverBatchJobsWorkflow(
       recovery.publish();
     }
   } catch (err) {
-    if (!isCancellation(err)) throw err;
-    await recovery.cancel();
-    return recovery.result();
+    // Cancelled in Temporal terms (a parent sees a CancelledFailure); the jobs' last states stay readable through
+    // the status query and the search attribute.
+    if (isCancellation(err)) await CancellationScope.nonCancellable(() => recovery.cancel());
+    throw err;
   }
   await recovery.leave();
   // Let an update that finished the last job return its answer before the workflow completes.

@@ -28,13 +28,31 @@ export class RetryDispatchQueue {
     if (request.failures.length === 0 || request.failures.length > MAX_JOB_IDS_PER_REQUEST)
       return 'wrong-size';
     if (this.takenIds.has(request.requestId)) return 'duplicate';
-    this.takenIds.add(request.requestId);
+    this.remember(request.requestId);
+    this.waiting.push(request);
+    return undefined;
+  }
+
+  private remember(requestId: string): void {
+    this.takenIds.add(requestId);
     if (this.takenIds.size > REMEMBERED_REQUEST_IDS) {
       const oldest = this.takenIds.values().next().value;
       if (oldest !== undefined) this.takenIds.delete(oldest);
     }
-    this.waiting.push(request);
-    return undefined;
+  }
+
+  /**
+   * Drops waiting requests with these IDs, and remembers the IDs as taken, so a withdrawn request that arrives
+   * only now (its hand-over was still in flight) is refused as a duplicate.
+   */
+  withdraw(requestIds: readonly string[]): number {
+    const ids = new Set(requestIds);
+    const before = this.waiting.length;
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      if (ids.has((this.waiting[i] as RetryRequest).requestId)) this.waiting.splice(i, 1);
+    }
+    for (const id of ids) this.remember(id);
+    return before - this.waiting.length;
   }
 
   isEmpty(): boolean {

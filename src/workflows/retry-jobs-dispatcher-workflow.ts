@@ -22,6 +22,7 @@ import { DEFAULT_RETRY_TASK_QUEUE } from '../shared/constants';
 import {
   retryAnsweredSignal,
   retryRequestedSignal,
+  retryWithdrawnSignal,
   type RetryAnswer,
   type RetryDispatcherInput,
   type RetryRequest,
@@ -54,6 +55,7 @@ const MAX_HISTORY_EVENTS = 4_000;
 export async function retryJobsDispatcherWorkflow(input: RetryDispatcherInput = {}): Promise<void> {
   const dispatcher = new RetryDispatcher(input);
   setHandler(retryRequestedSignal, (request) => dispatcher.request(request));
+  setHandler(retryWithdrawnSignal, ({ requestIds }) => dispatcher.withdraw(requestIds));
   while (!dispatcher.timeToContinue()) {
     await dispatcher.awaitWork();
     if (dispatcher.timeToContinue()) break;
@@ -95,6 +97,12 @@ class RetryDispatcher {
     } else if (refused === 'duplicate') {
       log.info('Ignoring a retry request delivered twice', { requestId: request.requestId });
     }
+  }
+
+  /** A cancelled requester's signal: its requests must not go out any more. */
+  withdraw(requestIds: string[]): void {
+    const dropped = this.queue.withdraw(Array.isArray(requestIds) ? requestIds : []);
+    log.info('Retry requests withdrawn', { requestIds, dropped });
   }
 
   timeToContinue(): boolean {

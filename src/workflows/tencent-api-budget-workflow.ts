@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import {
   BUDGETED_ACTIONS,
+  MAX_LEAD_MS,
   apiCallRefusedSignal,
   grantApiCallsUpdate,
   type ApiBudgetState,
@@ -53,5 +54,9 @@ function validateRequest(request: ApiCallsRequest): void {
   }
   if (!(Number.isFinite(request.limitRps) && request.limitRps > 0)) {
     throw new Error('limitRps must be a number above 0');
+  }
+  const { leadMs } = request;
+  if (leadMs !== undefined && !(Number.isFinite(leadMs) && leadMs >= 0 && leadMs <= MAX_LEAD_MS)) {
+    throw new Error(`leadMs must be from 0 to ${MAX_LEAD_MS}`);
   }
 }

@@ -89,6 +89,7 @@ describe('package entry points', () => {
         'jobStateWatcherWorkflow',
         'recoverBatchJobsWorkflow',
         'retryJobsDispatcherWorkflow',
+        'tencentApiBudgetWorkflow',
       ]);
       expect(report.loaded[`${packageJson.name}/worker`]).toEqual(
         expect.arrayContaining([
@@ -96,6 +97,7 @@ describe('package entry points', () => {
           'createRecoveryWorkers',
           'runRecoveryWorkers',
           'createActivities',
+          'createTemporalApiBudget',
         ]),
       );
       // The probe itself works: loading the worker entry does load the worker SDK.

@@ -3,6 +3,7 @@
  * client, and the package's workers run the recovery child that retries the failure. The emulator's ledger is
  * the ground truth: one SubmitJob per job, one RetryJobs per failure.
  */
+import { CancelledFailure } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createPipelineWorker } from '../../examples/batch-pipeline/worker';
@@ -170,18 +171,19 @@ describe('the batch-pipeline example on the dev server against the emulator', ()
         { timeoutMs: 20_000, description: 'the recovery child to see the job running' },
       );
       await pipeline.terminate('test: pipeline stopped by hand');
-      const recovery = await env.client.workflow.getHandle(recoveryId).result();
-      expect(recovery).toMatchObject({
-        overall: 'CANCELLED',
-        jobs: [{ outcome: 'CANCELLED', lastKnownState: 'RUNNING' }],
-      });
+      const recovery = env.client.workflow.getHandle(recoveryId);
+      await expect(recovery.result()).rejects.toMatchObject({ cause: expect.any(CancelledFailure) });
+      expect((await recovery.describe()).status.name).toBe('CANCELLED');
+      expect((await getRecoveryStatus(env.client, recoveryId)).jobs).toMatchObject([
+        { outcome: 'CANCELLED', lastKnownState: 'RUNNING' },
+      ]);
     });
   });
 
-  it('reports CANCELLED, with each job as last seen, when the pipeline is cancelled while its child recovers', async () => {
+  it('ends Cancelled with its child, each job as last seen, when the pipeline is cancelled while its child recovers', async () => {
     const stack = await pipelineStack();
     const endsLate: JobScript = { attempts: [{ outcome: 'SUCCEED' }], runSeconds: 3600 };
-    const result = await stack.run(async () => {
+    await stack.run(async () => {
       const pipeline = await env.client.workflow.start(batchPipelineWorkflow, {
         taskQueue: stack.pipelineQueue,
         workflowId: `pipeline-${stack.pipelineQueue}`,
@@ -194,11 +196,12 @@ describe('the batch-pipeline example on the dev server against the emulator', ()
         { timeoutMs: 20_000, description: 'the recovery child to see the job running' },
       );
       await pipeline.cancel();
-      return pipeline.result();
-    });
-    expect(result).toMatchObject({
-      overall: 'CANCELLED',
-      jobs: [{ name: 'long', outcome: 'CANCELLED', lastKnownState: 'RUNNING', retries: 0 }],
+      await expect(pipeline.result()).rejects.toMatchObject({ cause: expect.any(CancelledFailure) });
+      const recoveryId = `${pipeline.workflowId}-recovery`;
+      expect((await env.client.workflow.getHandle(recoveryId).describe()).status.name).toBe('CANCELLED');
+      expect((await getRecoveryStatus(env.client, recoveryId)).jobs).toMatchObject([
+        { outcome: 'CANCELLED', lastKnownState: 'RUNNING', retries: 0 },
+      ]);
     });
   });
 });

@@ -66,12 +66,14 @@ export async function inProcessWorkers(
   env: TestWorkflowEnvironment,
   emulator: RunningEmulator,
   queues: RecoveryTaskQueues,
+  options: { budgetTaskQueue?: string } = {},
 ): Promise<Worker[]> {
   const batchApi = createBatchApi(parseBatchConfig(emulatorEnv(emulator)));
+  const apiBudget = testApiBudget(env, queues, TEST_DESCRIBE_LIMITS, options.budgetTaskQueue);
   return createRecoveryWorkers({
     connection: env.nativeConnection,
     taskQueues: queues,
-    activities: createActivities({ batchApi, apiBudget: testApiBudget(env, queues) }),
+    activities: createActivities({ batchApi, apiBudget }),
     workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
     describePerSecond: 10,
   });
@@ -82,10 +84,11 @@ export function testApiBudget(
   env: TestWorkflowEnvironment,
   queues: RecoveryTaskQueues,
   limits: Partial<ApiRateLimits> = TEST_DESCRIBE_LIMITS,
+  taskQueue: string = queues.workflow,
 ): ApiBudget {
   return createTemporalApiBudget({
     client: new Client({ connection: env.nativeConnection }),
-    taskQueue: queues.workflow,
+    taskQueue,
     workflowId: budgetWorkflowId(queues),
     limits,
   });

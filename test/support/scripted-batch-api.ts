@@ -94,14 +94,28 @@ export class ScriptedBatchApi extends FakeBatchApi {
   }): ReturnType<BatchApi['describeTask']> {
     const job = this.jobs.get(jobId);
     const state = job?.state ?? 'FAILED';
+    const { count, reason } = this.failedInstances;
     return Promise.resolve({
       jobId,
       taskName,
       taskState: state,
-      totalInstances: 1,
-      instances: [{ taskInstanceIndex: 0, state, exitCode: 1, stateReason: 'exit code 1' }],
+      totalInstances: count,
+      instances: Array.from({ length: count }, (_, i) => ({
+        taskInstanceIndex: i,
+        state,
+        exitCode: 1,
+        stateReason: reason,
+      })),
       requestId: 'req-describe-task',
     });
+  }
+
+  private failedInstances = { count: 1, reason: 'exit code 1' };
+
+  /** Every failed task reports `count` failed instances, each with `reason`. */
+  withFailedInstances(count: number, reason: string): this {
+    this.failedInstances = { count, reason };
+    return this;
   }
 
   /** The next `times` RetryJobs calls are refused as a whole, as the API refuses a key without the permission. */

@@ -16,6 +16,17 @@ describe('RetryDispatchQueue', () => {
     expect(queue.isEmpty()).toBe(true);
   });
 
+  it('drops a withdrawn request, and refuses it if it arrives only after the withdrawal', () => {
+    const queue = new RetryDispatchQueue();
+    queue.add(request('r1', 'job-aaaaaaaa'));
+    queue.add(request('r2', 'job-bbbbbbbb'));
+    expect(queue.withdraw(['r1', 'r3'])).toBe(1);
+    expect(queue.take()).toEqual([request('r2', 'job-bbbbbbbb')]);
+    // r3's hand-over was still in flight when its recovery was cancelled.
+    expect(queue.add(request('r3', 'job-cccccccc'))).toBe('duplicate');
+    expect(queue.isEmpty()).toBe(true);
+  });
+
   it('keeps refusing a duplicate after continue-as-new', () => {
     const first = new RetryDispatchQueue();
     first.add(request('r1', 'job-aaaaaaaa'));

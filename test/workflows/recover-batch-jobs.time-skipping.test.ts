@@ -3,7 +3,12 @@
  * scripted in-memory fake (job progress counted in reads); the same behaviours run against the emulator and the
  * dev server in test/e2e.
  */
-import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  CancelledFailure,
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -374,12 +379,80 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
         timeoutMs: 30_000,
       });
       await handle.cancel();
-      const result = await handle.result();
-      expect(result.overall).toBe('CANCELLED');
-      expect(result.jobs[0]).toMatchObject({ outcome: 'CANCELLED', lastKnownState: 'RUNNING' });
+      await expect(handle.result()).rejects.toMatchObject({ cause: expect.any(CancelledFailure) });
+      expect((await handle.describe()).status.name).toBe('CANCELLED');
+      const status = await handle.query(statusQuery);
+      expect(status.overall).toBe('CANCELLED');
+      expect(status.jobs[0]).toMatchObject({ outcome: 'CANCELLED', lastKnownState: 'RUNNING' });
       await recordHistory(handle, 'ts-cancelled');
     });
   });
+
+  it('takes back from the dispatcher a retry handed over but not sent when it is cancelled, and ends Cancelled', async () => {
+    const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED', 'SUCCEED']);
+    const handedOver: string[] = [];
+    // The hand-over reaches nobody (a dispatcher that has not started its call yet): the request stays unanswered.
+    const requestRetries: DispatchActivities['requestRetries'] = ({ request }) => {
+      handedOver.push(request.requestId);
+      return Promise.resolve();
+    };
+    await withWorker(
+      api,
+      async ({ taskQueue, input }) => {
+        // Real-time polls: the test server skips time only while someone awaits the result.
+        const handle = await start(
+          taskQueue,
+          input({
+            jobIds: ['job-aaaaaaaa'],
+            policy: { pollInterval: '1s', backoff: { initialInterval: '100ms', maxInterval: '1s' } },
+          }),
+        );
+        await waitFor(() => handedOver.length > 0, { timeoutMs: 30_000 });
+        await handle.cancel();
+        await expect(handle.result()).rejects.toMatchObject({ cause: expect.any(CancelledFailure) });
+        const { events } = await handle.fetchHistory();
+        const withdrawals = (events ?? []).flatMap((e) => {
+          const signal = e.signalExternalWorkflowExecutionInitiatedEventAttributes;
+          return signal?.signalName === 'retryWithdrawn' ? [signal] : [];
+        });
+        expect(withdrawals).toHaveLength(1);
+        expect(JSON.stringify(withdrawals[0]?.input)).toBeDefined();
+        expect(api.retriesOf('job-aaaaaaaa')).toBe(0);
+      },
+      { requestRetries },
+    );
+  });
+
+  it('carries 1,000 jobs that failed three times with 20 failed instances each through continue-as-new and completion', async () => {
+    // About 7 KB of timeline and failure details per job: 7 MB in all, over Temporal's 2 MB payload limit.
+    const reason = `container exited: ${'OOMKilled while loading the shard; '.repeat(6)}`;
+    const api = new ScriptedBatchApi(1).withFailedInstances(20, reason);
+    const jobIds = Array.from({ length: 1_000 }, (_, i) => `job-${String(i).padStart(8, '0')}`);
+    for (const jobId of jobIds) api.script(jobId, ['FAILED', 'FAILED', 'FAILED', 'SUCCEED']);
+    await withWorker(api, async ({ taskQueue, input }) => {
+      const handle = await start(
+        taskQueue,
+        input({
+          jobIds,
+          policy: {
+            continueAsNewAfterEvents: 400,
+            maxRetriesPerJob: 3,
+            backoff: { initialInterval: '1s', maxInterval: '1s' },
+            // A rule on exit codes: every failure's details (the 20 instances) are read and kept.
+            retryRules: [{ onExitCode: '2', action: 'ESCALATE' }],
+          },
+        }),
+      );
+      const result = await handle.result();
+      expect(result.jobs).toHaveLength(1_000);
+      expect(result.jobs.every((j) => j.outcome === 'SUCCEEDED' && j.retries === 3)).toBe(true);
+      expect(JSON.stringify(result).length).toBeLessThan(1_100_000);
+      const firstRun = await env.client.workflow
+        .getHandle(handle.workflowId, handle.firstExecutionRunId)
+        .describe();
+      expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
+    });
+  }, 120_000);
 
   it('continues as new when history grows, carrying every job state', async () => {
     const api = new ScriptedBatchApi(1).script('job-aaaaaaaa', [

@@ -5,7 +5,7 @@
  * The exit code tells how the recovery ended (0 SUCCEEDED, 5 NEEDS_ATTENTION, 6 CANCELLED, 7 failed).
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { CancelledFailure, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { RecoveryClient } from '../../client';
 import type { RecoverBatchJobsResult } from '../../shared/recovery-types';
 import type { recoverBatchJobsWorkflow } from '../../workflows';
@@ -103,6 +103,14 @@ export async function watchCommand(
     writeLines(io.stderr, [`Stopped watching ${workflowId}; the workflow keeps running.`]);
     return ExitCode.INTERRUPTED;
   }
+  if (ending.kind === 'failed' && ending.error.cause instanceof CancelledFailure) {
+    if (options.json) writeJsonLine(io.stdout, { type: 'cancelled', workflowId });
+    else
+      writeLines(io.stdout, [
+        `Workflow ${workflowId} was cancelled; its jobs are left as last seen (status shows them).`,
+      ]);
+    return ExitCode.CANCELLED;
+  }
   if (ending.kind === 'failed') {
     const cause = ending.error.cause?.message ?? ending.error.message;
     if (options.json) writeJsonLine(io.stdout, { type: 'failed', workflowId, message: cause });
@@ -115,8 +123,7 @@ export async function watchCommand(
 
 /** The exit code of a recovery's outcome. */
 export function exitCodeOf(result: RecoverBatchJobsResult): ExitCode {
-  if (result.overall === 'SUCCEEDED') return ExitCode.OK;
-  return result.overall === 'CANCELLED' ? ExitCode.CANCELLED : ExitCode.NEEDS_ATTENTION;
+  return result.overall === 'SUCCEEDED' ? ExitCode.OK : ExitCode.NEEDS_ATTENTION;
 }
 
 interface Display {
