@@ -29,6 +29,9 @@ module.exports = {
       displayName: 'postgresql',
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/chaos/**/*.chaos.test.ts'],
+      // The API budget's own test asks for the dev server with default partitions (the cluster has them too, and
+      // rate-limit.e2e and the chaos runs cover the budget there); run on both it would add minutes to CI.
+      testPathIgnorePatterns: [...common.testPathIgnorePatterns, '<rootDir>/test/e2e/api-budget.e2e.test.ts'],
       globalSetup: '<rootDir>/test/setup/cluster-global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/cluster-global-teardown.ts',
       // Read by test/helpers/temporal.ts: which shared server this project's files use.
