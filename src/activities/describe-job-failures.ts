@@ -58,7 +58,7 @@ export async function describeJobFailures(
       failedTasks,
       observedAt: now().toISOString(),
     });
-    recordProgress({ described: jobs } satisfies DescribeProgress);
+    recordProgress({ described: [...jobs] } satisfies DescribeProgress);
   }
   return { jobs };
 }
