@@ -53,6 +53,13 @@ export interface ChaosOptions {
   decisionTimeout?: string;
   /** `policy.pollInterval` of every workflow (1 s is the policy's minimum). @default '1s' */
   pollInterval?: string;
+  /**
+   * The API's per-action limits, in the emulator and in the workers' budget: `api` every action at its documented
+   * default (the benchmarks: the budget holds through the chaos); `unthrottled-describes` lifts the describe
+   * actions' limits in both (the jest tests, which measure durability on a machine shared with other tests),
+   * RetryJobs keeping its 2/s. @default 'api'
+   */
+  apiLimits?: 'api' | 'unthrottled-describes';
   /** Emulated seconds per real second: a job's 1–4 emulated minutes of running take 1–4 real seconds. @default 60 */
   timeScale?: number;
   /** Seed of the scenarios, start times, kill and restart times, which worker dies, and the emulator's faults. @default 1 */
@@ -111,6 +118,7 @@ export function resolveChaosOptions(options: ChaosOptions = {}): ResolvedChaosOp
     decisionTimeout: options.decisionTimeout ?? '3s',
     pollInterval: options.pollInterval ?? '1s',
     timeScale: options.timeScale ?? 60,
+    apiLimits: options.apiLimits ?? 'api',
     seed: options.seed ?? 1,
     log: options.log ?? (() => undefined),
     workDir: options.workDir,

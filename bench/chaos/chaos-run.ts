@@ -14,7 +14,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { startEmulator, type RunningEmulator } from '../../src/emulator';
-import { INTERNATIONAL_API_RATE_LIMITS } from '../../src/shared/api-budget-types';
+import { INTERNATIONAL_API_RATE_LIMITS, type BudgetedAction } from '../../src/shared/api-budget-types';
 import { SeededRandom } from '../../src/emulator/random';
 import type { RecoveryTaskQueues } from '../../src/runtime/recovery-workers';
 import { DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID } from '../../src/shared/constants';
@@ -22,7 +22,13 @@ import { emulatorEnv, uniqueQueues } from '../../test/support/e2e-kit';
 import { auditChaosRun } from './chaos-audit';
 import { countHelperWorkflowRuns, saveViolationEvidence } from './chaos-evidence';
 import { runChaosEvents } from './chaos-events';
-import { CHAOS_FAULT_KINDS, faultRules, resolveChaosOptions, type ChaosOptions } from './chaos-options';
+import {
+  CHAOS_FAULT_KINDS,
+  faultRules,
+  resolveChaosOptions,
+  type ChaosOptions,
+  type ResolvedChaosOptions,
+} from './chaos-options';
 import { planChaos } from './chaos-plan';
 import { summarizeChaosRun, type ChaosResult } from './chaos-result';
 import { startChaosTemporal } from './chaos-temporal';
@@ -32,11 +38,23 @@ import { WorkerFleet } from './worker-fleet';
 export type { ChaosOptions } from './chaos-options';
 export { chaosRunPassed, type ChaosResult } from './chaos-result';
 
-/**
- * Every action at the API's documented default limit, in the emulator and in the workers' budget (their
- * defaults): the run shows the budget holding through the chaos, on the server's default partitions.
- */
-const API_LIMITS = INTERNATIONAL_API_RATE_LIMITS;
+/** The limits of each `apiLimits` choice (see ChaosOptions), the same in the emulator and in the workers' budget. */
+const API_LIMITS: Record<ResolvedChaosOptions['apiLimits'], Readonly<Record<BudgetedAction, number>>> = {
+  api: INTERNATIONAL_API_RATE_LIMITS,
+  'unthrottled-describes': {
+    ...INTERNATIONAL_API_RATE_LIMITS,
+    DescribeJobs: 400,
+    DescribeJob: 400,
+    DescribeTask: 400,
+  },
+};
+
+/** `TENCENT_BATCH_API_RATE_LIMITS` for `limits`. */
+function rateLimitsVariable(limits: Readonly<Record<string, number>>): string {
+  return Object.entries(limits)
+    .map(([action, rps]) => `${action}=${rps}`)
+    .join(',');
+}
 
 /** Starting two workers (bundling the workflows) on two busy cores can take a while. */
 const FLEET_START_TIMEOUT_MS = 180_000;
@@ -61,7 +79,7 @@ export async function runChaos(chaosOptions: ChaosOptions = {}): Promise<ChaosRe
     cleanup.push(() => server.stop());
     const emulator = await startEmulator({
       timeScale: options.timeScale,
-      rateLimits: API_LIMITS,
+      rateLimits: API_LIMITS[options.apiLimits],
       faults: faultRules(options.faultRate),
       seed: options.seed,
       ledgerPath: path.join(workDir, 'ledger.jsonl'),
@@ -80,7 +98,7 @@ export async function runChaos(chaosOptions: ChaosOptions = {}): Promise<ChaosRe
     const elapsedMs = (): number => Date.now() - chaosStartedAt;
     const fleet = WorkerFleet.start({
       count: options.workerProcesses,
-      env: workerEnv(emulator, server.address, queues),
+      env: workerEnv(emulator, server.address, queues, API_LIMITS[options.apiLimits]),
       workDir,
       isPolling: (pid) =>
         client.withAbortSignal(signal, () => pollsWorkflowQueue(client, queues.workflow, pid)),
@@ -136,7 +154,7 @@ export async function runChaos(chaosOptions: ChaosOptions = {}): Promise<ChaosRe
       unexpectedExits: fleet.unexpectedExits,
       apiRequests: emulator.ledger.size,
       maxRetryJobsPerSecond: emulator.ledger.maxAdmittedPerWindow('RetryJobs'),
-      actions: actionFigures(emulator.ledger, API_LIMITS),
+      actions: actionFigures(emulator.ledger, API_LIMITS[options.apiLimits]),
       helperWorkflowRuns: await countHelperWorkflowRuns(client).catch(() => ({})),
       durationMs: Date.now() - runStartedAt,
       chaosPhaseMs,
@@ -158,6 +176,7 @@ function workerEnv(
   emulator: RunningEmulator,
   temporalAddress: string,
   queues: RecoveryTaskQueues,
+  limits: Readonly<Record<string, number>>,
 ): Record<string, string> {
   return {
     ...emulatorEnv(emulator),
@@ -166,6 +185,7 @@ function workerEnv(
     TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
     TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
     TENCENT_BATCH_API_BUDGET_ID: `api-budget-${queues.workflow}`,
+    TENCENT_BATCH_API_RATE_LIMITS: rateLimitsVariable(limits),
     TENCENT_BATCH_RECOVERY_METRICS_ADDRESS: 'off',
     TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS: 'off',
   };

@@ -51,11 +51,23 @@ export interface WatchedOwner {
   registeredAtMs: number;
 }
 
+/**
+ * One owner as the watcher carries it through continue-as-new: its job IDs joined by commas, without what the
+ * owner was last told (the next run reads every job once and tells each owner again; owners ignore what they
+ * know). About 13 characters a job: 100,000 watched jobs fit Temporal's 2 MB payload limit.
+ */
+export interface CarriedOwner {
+  ownerWorkflowId: string;
+  jobIds: string;
+  pollIntervalMs: number;
+  registeredAtMs: number;
+}
+
 /** Input of the watcher workflow; `owners` carries the registrations through continue-as-new. */
 export interface JobWatcherInput {
   /** Task queue of the DescribeJobs activity. @default DEFAULT_DESCRIBE_TASK_QUEUE */
   describeTaskQueue?: string;
   /** How long one set of polls runs before it is rebuilt without the jobs nobody watches. @default 1 hour */
   pollSetLifetimeMs?: number;
-  owners?: WatchedOwner[];
+  owners?: CarriedOwner[];
 }

@@ -4,16 +4,24 @@
  */
 import type { JobSnapshot, KnownJobState } from '../shared/batch-types';
 import { MIN_POLL_INTERVAL_MS } from '../shared/recovery-policy';
-import { WATCH_REGISTRATION_TTL_MS, type WatchRequest, type WatchedOwner } from '../shared/watcher-types';
+import {
+  WATCH_REGISTRATION_TTL_MS,
+  type CarriedOwner,
+  type WatchRequest,
+  type WatchedOwner,
+} from '../shared/watcher-types';
 
 export class WatchRegistry {
   private readonly owners = new Map<string, WatchedOwner>();
   /** What the watcher itself last read of each job. Not carried: a new run reads every job once. */
   private readonly seen = new Map<string, KnownJobState>();
 
-  static fromCarried(owners: readonly WatchedOwner[]): WatchRegistry {
+  static fromCarried(owners: readonly CarriedOwner[]): WatchRegistry {
     const registry = new WatchRegistry();
-    for (const owner of owners) registry.owners.set(owner.ownerWorkflowId, owner);
+    for (const { ownerWorkflowId, jobIds, pollIntervalMs, registeredAtMs } of owners) {
+      const jobs = jobIds === '' ? [] : jobIds.split(',').map((jobId) => ({ jobId }));
+      registry.owners.set(ownerWorkflowId, { ownerWorkflowId, jobs, pollIntervalMs, registeredAtMs });
+    }
     return registry;
   }
 
@@ -106,8 +114,13 @@ export class WatchRegistry {
     return changes;
   }
 
-  toCarried(): WatchedOwner[] {
-    return [...this.owners.values()];
+  toCarried(): CarriedOwner[] {
+    return [...this.owners.values()].map(({ ownerWorkflowId, jobs, pollIntervalMs, registeredAtMs }) => ({
+      ownerWorkflowId,
+      jobIds: jobs.map((j) => j.jobId).join(','),
+      pollIntervalMs,
+      registeredAtMs,
+    }));
   }
 }
 

@@ -7,7 +7,9 @@ import { runChaos, type ChaosOptions, type ChaosResult } from '../../bench/chaos
 import { temporalTestBackend } from '../helpers/temporal';
 
 /**
- * 20 workflows (40 jobs) started over 20 s, 3 worker SIGKILLs and 1 server restart meanwhile: about a minute. On
+ * 20 workflows (40 jobs) started over 20 s, 3 worker SIGKILLs and 1 server restart meanwhile: about a minute.
+ * Describes unthrottled (RetryJobs at its 2/s): durability is measured here, on a machine other tests share;
+ * the benchmarks run every action at its API limit and test/e2e/api-budget.e2e.test.ts proves the budget. On
  * the PostgreSQL cluster (the `postgresql` jest project), instead of the server restart: matching, history and
  * frontend each SIGKILLed and restarted, and PostgreSQL restarted.
  */
@@ -24,6 +26,7 @@ const SMALL_RUN: ChaosOptions =
         postgresRestarts: 1,
         startWindowMs: 20_000,
         drainTimeoutMs: 60_000,
+        apiLimits: 'unthrottled-describes',
       }
     : {
         workflows: 20,
@@ -33,6 +36,7 @@ const SMALL_RUN: ChaosOptions =
         serverRestarts: 1,
         startWindowMs: 20_000,
         drainTimeoutMs: 60_000,
+        apiLimits: 'unthrottled-describes',
       };
 
 /** Room for a loaded machine; a run normally takes about a minute (a cluster's own start adds some). */

@@ -1,5 +1,5 @@
 import type { JobSnapshot } from '../../src/shared/batch-types';
-import { WATCH_REGISTRATION_TTL_MS, type WatchedOwner } from '../../src/shared/watcher-types';
+import { WATCH_REGISTRATION_TTL_MS, type CarriedOwner } from '../../src/shared/watcher-types';
 import { WatchRegistry } from '../../src/workflows/watch-registry';
 
 const snap = (jobId: string, state: JobSnapshot['state'], endTime?: string): JobSnapshot => ({
@@ -96,7 +96,30 @@ describe('WatchRegistry', () => {
     const r = new WatchRegistry();
     r.register({ ownerWorkflowId: 'a', jobs: [{ jobId: 'job-aaaaaaaa' }], pollIntervalMs: 1_000 }, 0);
     r.register({ ownerWorkflowId: 'b', jobs: [{ jobId: 'job-bbbbbbbb' }], pollIntervalMs: 1_000 }, 0);
-    const copy = WatchRegistry.fromCarried(JSON.parse(JSON.stringify(r.toCarried())) as WatchedOwner[]);
+    const copy = WatchRegistry.fromCarried(JSON.parse(JSON.stringify(r.toCarried())) as CarriedOwner[]);
     expect(copy.jobIds()).toEqual(r.jobIds());
+    // The next run tells each owner every job's state once again (owners ignore what they know).
+    const told = copy.changesFor([
+      { jobId: 'job-aaaaaaaa', state: 'RUNNING', observedAt: '2026-11-25T00:00:00Z' },
+    ]);
+    expect([...told.keys()]).toEqual(['a']);
+  });
+
+  it("carries 100,000 watched jobs (100 owners of 1,000) within Temporal's 2 MB payload limit", () => {
+    const r = new WatchRegistry();
+    for (let o = 0; o < 100; o++) {
+      const jobs = Array.from({ length: 1_000 }, (_, j) => ({
+        jobId: `job-${(o * 1_000 + j).toString(36).padStart(8, '0')}`,
+        state: 'RUNNING' as const,
+      }));
+      r.register({ ownerWorkflowId: `recover-batch-jobs-${o}`, jobs, pollIntervalMs: 60_000 }, 0);
+    }
+    const encoded = JSON.stringify({
+      describeTaskQueue: 'tencent-batch-recovery-describe',
+      owners: r.toCarried(),
+    });
+    expect(Buffer.byteLength(encoded)).toBeLessThan(1_500_000);
+    const copy = WatchRegistry.fromCarried(JSON.parse(encoded).owners as CarriedOwner[]);
+    expect(copy.jobIds()).toHaveLength(100_000);
   });
 });
