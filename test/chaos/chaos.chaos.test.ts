@@ -98,11 +98,13 @@ describe('recovery workflows under chaos (own dev server, emulator over HTTP, wo
   it(
     'does the same while a fifth of all API calls error, throttle, reset, answer garbage or lose their answer',
     async () => {
-      const options = { ...SMALL_RUN, faultRate: 0.2 };
+      // Faults slow every call down (attempts retried, RequestLimitExceeded slowing the budget), and each call waits
+      // for its slot from the budget workflow: a loaded CI machine needed more than a minute to drain (measured).
+      const options = { ...SMALL_RUN, faultRate: 0.2, drainTimeoutMs: 150_000 };
       const result = await chaosRun({ ...options, seed: 12 });
       expectDurable(result, options);
       expect(result.faults_injected).toBeGreaterThan(0);
     },
-    RUN_TIMEOUT_MS,
+    RUN_TIMEOUT_MS + 90_000,
   );
 });

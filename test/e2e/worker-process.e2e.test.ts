@@ -37,7 +37,8 @@ async function untilHealthy(w: WorkerProcess): Promise<void> {
       const health = await readHealth(w.healthUrl);
       return health !== 'closed' && health.status === 200;
     },
-    { timeoutMs: 30_000, description: 'every worker to be RUNNING', intervalMs: 200 },
+    // Bundling the workflows takes seconds alone and much longer on a CI machine busy with other test files.
+    { timeoutMs: 60_000, description: 'every worker to be RUNNING', intervalMs: 200 },
   );
 }
 
@@ -77,7 +78,7 @@ describe('the worker process', () => {
     expect(
       metricValue(samples, 'temporal_workflow_completed', { workflow_type: 'recoverBatchJobsWorkflow' }),
     ).toBe(1);
-  }, 90_000);
+  }, 150_000);
 
   it('counts failures found already retried and jobs escalated', async () => {
     // The first RetryJobs is applied but its answer lost: the next attempt finds the failure answered.
@@ -110,7 +111,7 @@ describe('the worker process', () => {
     } finally {
       await handle.terminate('test done');
     }
-  }, 90_000);
+  }, 150_000);
 
   it('answers /healthz with every worker RUNNING, and on SIGTERM stops serving, logs the shutdown and exits 0', async () => {
     const emu = await emulator();
@@ -174,7 +175,7 @@ describe('the worker process', () => {
     } finally {
       await handle.terminate('test done');
     }
-  }, 90_000);
+  }, 150_000);
 
   it('lets an in-flight RetryJobs finish after SIGTERM, then exits 0; the next worker sees it done', async () => {
     const emu = await emulator({
@@ -207,5 +208,5 @@ describe('the worker process', () => {
     const result = await handle.result();
     expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
     expect(emu.ledger.retriesOf(job)).toHaveLength(1);
-  }, 90_000);
+  }, 150_000);
 });
