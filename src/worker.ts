@@ -1,7 +1,7 @@
 /**
  * The worker process: `node lib/worker.js` (or `npx tsx src/worker.ts`). Reads its configuration from the
  * environment once (see src/runtime/worker-config.ts), installs the SDK runtime (logger, Prometheus metrics),
- * serves `GET /healthz`, then runs the workflow, describe and RetryJobs workers until SIGINT/SIGTERM, draining
+ * serves `GET /healthz`, then runs the workflow, API budget, describe and RetryJobs workers until SIGINT/SIGTERM, draining
  * in-flight tasks before it exits 0. A second signal exits 130 at once.
  */
 import { Client } from '@temporalio/client';
@@ -77,7 +77,7 @@ export async function runWorker(
     const connection = await NativeConnection.connect(config.temporal.connectionOptions);
     const apiBudget = createTemporalApiBudget({
       client: new Client({ connection, namespace: config.temporal.namespace }),
-      taskQueue: config.taskQueues.workflow,
+      taskQueue: config.apiBudgetTaskQueue,
       workflowId: config.apiBudgetWorkflowId,
       limits: config.apiRateLimits,
       meter: () => Runtime.instance().metricMeter,
@@ -100,6 +100,7 @@ export async function runWorker(
         connection,
         namespace: config.temporal.namespace,
         taskQueues: config.taskQueues,
+        apiBudgetTaskQueue: config.apiBudgetTaskQueue,
         retryJobsPerSecond: config.apiRateLimits.RetryJobs,
         describePerSecond: config.apiRateLimits.DescribeJobs,
         shutdownGraceTime: config.shutdownGraceMs,
@@ -113,7 +114,7 @@ export async function runWorker(
       logger.info('Tencent Batch recovery worker started', {
         taskQueues: config.taskQueues,
         apiRateLimits: config.apiRateLimits,
-        apiBudget: config.apiBudgetWorkflowId,
+        apiBudget: { workflowId: config.apiBudgetWorkflowId, taskQueue: config.apiBudgetTaskQueue },
         batchEndpoint: config.batch.endpoint,
         credentialSource: config.batch.credentials.description,
         escalationWebhook: config.escalationWebhookUrl ? 'configured' : 'none',

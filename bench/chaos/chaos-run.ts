@@ -185,6 +185,7 @@ function workerEnv(
     TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
     TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
     TENCENT_BATCH_API_BUDGET_ID: `api-budget-${queues.workflow}`,
+    TENCENT_BATCH_API_BUDGET_TASK_QUEUE: `${queues.workflow}-budget`,
     TENCENT_BATCH_API_RATE_LIMITS: rateLimitsVariable(limits),
     TENCENT_BATCH_RECOVERY_METRICS_ADDRESS: 'off',
     TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS: 'off',

@@ -41,6 +41,7 @@ export function workerEnv(options: WorkerEnvOptions): Record<string, string> {
     [WORKER_VARIABLES.describeQueue]: options.queues.describe,
   };
   env[WORKER_VARIABLES.apiBudgetId] = options.apiBudgetId ?? `api-budget-${options.queues.workflow}`;
+  env[WORKER_VARIABLES.apiBudgetQueue] = `${options.queues.workflow}-budget`;
   if (options.apiRateLimits !== undefined) env[WORKER_VARIABLES.apiRateLimits] = options.apiRateLimits;
   if (options.logLevel !== undefined) env[WORKER_VARIABLES.logLevel] = options.logLevel;
   return env;

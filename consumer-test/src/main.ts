@@ -34,15 +34,17 @@ async function main(): Promise<void> {
   const clientConnection = await Connection.connect({ address });
   try {
     const client = new Client({ connection: clientConnection });
-    // One budget of Tencent API calls per account, held by a workflow on the recovery workflow queue.
+    // One budget of Tencent API calls per account, held by a workflow on a queue of its own.
+    const apiBudgetTaskQueue = `${taskQueues.workflow}-budget`;
     const apiBudget = createTemporalApiBudget({
       client,
-      taskQueue: taskQueues.workflow,
+      taskQueue: apiBudgetTaskQueue,
       workflowId: `api-budget-${taskQueues.workflow}`,
     });
     const workers = await createRecoveryWorkers({
       connection,
       taskQueues,
+      apiBudgetTaskQueue,
       workflowBundle,
       activities: createActivities({ batchApi: createBatchApi(parseBatchConfig(process.env)), apiBudget }),
     });

@@ -8,6 +8,7 @@ import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } fr
 import type { BatchApi } from '../batch/batch-api';
 import {
   API_BUDGET_WORKFLOW_TYPE,
+  DEFAULT_API_BUDGET_TASK_QUEUE,
   DEFAULT_API_BUDGET_WORKFLOW_ID,
   INTERNATIONAL_API_RATE_LIMITS,
   MAX_LEAD_MS,
@@ -42,8 +43,11 @@ export const API_BUDGET_METRICS = {
 export interface TemporalApiBudgetOptions {
   /** The client the budget workflow is reached with. */
   client: Client;
-  /** The task queue whose workers run the package's workflows (the budget workflow runs there). */
-  taskQueue: string;
+  /**
+   * Where the budget workflow runs: a queue that a worker from `createRecoveryWorkers` (same `apiBudgetTaskQueue`)
+   * polls. Every process naming the same workflow ID must name the same queue. @default DEFAULT_API_BUDGET_TASK_QUEUE
+   */
+  taskQueue?: string;
   /** One budget workflow per Tencent account. @default DEFAULT_API_BUDGET_WORKFLOW_ID */
   workflowId?: string;
   /** Requests per second per action. @default INTERNATIONAL_API_RATE_LIMITS */
@@ -68,6 +72,7 @@ const ASK_AGAIN_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 export function createTemporalApiBudget(options: TemporalApiBudgetOptions): ApiBudget {
   const limits = { ...INTERNATIONAL_API_RATE_LIMITS, ...options.limits };
   const workflowId = options.workflowId ?? DEFAULT_API_BUDGET_WORKFLOW_ID;
+  const taskQueue = options.taskQueue ?? DEFAULT_API_BUDGET_TASK_QUEUE;
   const meter = options.meter;
 
   // How far ahead to ask for slots: about twice the time answers take, more after a slot was missed.
@@ -83,7 +88,7 @@ export function createTemporalApiBudget(options: TemporalApiBudgetOptions): ApiB
             args: [{ action, calls: 1, limitRps: limits[action], leadMs: Math.round(leadMs) }],
             startWorkflowOperation: new WithStartWorkflowOperation(API_BUDGET_WORKFLOW_TYPE, {
               workflowId,
-              taskQueue: options.taskQueue,
+              taskQueue,
               workflowIdConflictPolicy: 'USE_EXISTING',
               args: [],
             }),

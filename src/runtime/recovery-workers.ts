@@ -1,7 +1,8 @@
 /**
- * The three workers one process runs, one per task queue:
- * - workflows (the recovery workflows and the RetryJobs dispatcher) + two cheap activities: the escalation
- *   notice and the dispatcher's signal-with-start;
+ * The four workers one process runs, one per task queue:
+ * - workflows (the recovery workflows, the job watcher and the RetryJobs dispatcher) + three cheap activities: the
+ *   escalation notice and the dispatcher's and watcher's signal-with-start;
+ * - the Tencent API budget workflow, alone on its queue so that its grants never wait behind the other workflows;
  * - describes (polls and failure details), rate-limited task-queue-wide;
  * - RetryJobs, rate-limited task-queue-wide to the API's limit (2/s by default, per the seed document).
  *
@@ -10,10 +11,17 @@
  * eagerly (eager dispatch would bypass the limit).
  */
 import { temporal } from '@temporalio/proto';
-import { type NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  type NativeConnection,
+  Runtime,
+  Worker,
+  type WorkerOptions,
+} from '@temporalio/worker';
 import { Client } from '@temporalio/client';
 import type { Activities } from '../activities';
 import { createDispatchActivities } from '../activities/request-retries';
+import { DEFAULT_API_BUDGET_TASK_QUEUE } from '../shared/api-budget-types';
 import {
   DEFAULT_DESCRIBE_JOBS_RPS,
   DEFAULT_DESCRIBE_TASK_QUEUE,
@@ -45,6 +53,11 @@ export interface RecoveryWorkersOptions {
   /** The activity implementations (`createActivities(...)`). */
   activities: Activities;
   /**
+   * Where this process runs the API budget workflow: the `taskQueue` of the activities' `createTemporalApiBudget`.
+   * @default DEFAULT_API_BUDGET_TASK_QUEUE
+   */
+  apiBudgetTaskQueue?: string;
+  /**
    * The API's RetryJobs limit (requests/s) that every one-second window must respect, across all workers of the
    * retry queue; the queue's server-side rate is set from it by {@link taskQueueRateFor}. Every worker must carry
    * the same value: the last poller's setting wins on the server. @default 2
@@ -64,13 +77,13 @@ export interface RecoveryWorkersOptions {
 }
 
 /**
- * The task-queue rate that keeps an API's per-second limit in every one-second window. The server's limiter is
- * a token bucket whose burst is max(ceil(rate), 1), so with rate r a window can hold up to r + burst requests:
- * at the API's own 2/s the emulator's ledger showed 3 RetryJobs in one second and RequestLimitExceeded answers.
- * Half the limit (2/s → 1/s, burst 1) never exceeds it; with up to 100 jobs per call that is still 100 jobs/s.
+ * The task-queue rate for an API limit: the limit itself. What keeps every one-second window at the API within the
+ * limit is the API budget, slot by slot; the server's token bucket (burst max(ceil(rate), 1), so up to twice the
+ * rate in one window, and per partition) only keeps attempts from piling up waiting for slots. At half the limit
+ * it would cap reads and retries at half of what the budget allows.
  */
 export function taskQueueRateFor(apiRequestsPerSecond: number): number {
-  return apiRequestsPerSecond / 2;
+  return apiRequestsPerSecond;
 }
 
 /**
@@ -105,7 +118,10 @@ export async function pinTaskQueueRateLimits(
   }
 }
 
-/** Builds the workflow, describe and RetryJobs workers of one process. */
+/**
+ * Builds the workers of one process: the two workflow workers first (recovery, then API budget), then the describe
+ * and RetryJobs workers, the order {@link runRecoveryWorkers} expects.
+ */
 export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Promise<Worker[]> {
   const queues = { ...DEFAULT_TASK_QUEUES, ...options.taskQueues };
   const common = {
@@ -130,15 +146,24 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
       reason: 'Tencent Batch DescribeJobs API limit',
     },
   ]);
-  const workflowSource = options.workflowBundle
-    ? { workflowBundle: options.workflowBundle }
-    : { workflowsPath: require.resolve('../workflows') };
+  // Bundled once for both workflow workers.
+  const workflowBundle =
+    options.workflowBundle ??
+    (await bundleWorkflowCode({
+      workflowsPath: require.resolve('../workflows'),
+      logger: Runtime.instance().logger,
+    }));
   return Promise.all([
     Worker.create({
       ...common,
       taskQueue: queues.workflow,
-      ...workflowSource,
+      workflowBundle,
       activities: { notifyEscalation, requestRetries, watchJobs },
+    }),
+    Worker.create({
+      ...common,
+      taskQueue: options.apiBudgetTaskQueue ?? DEFAULT_API_BUDGET_TASK_QUEUE,
+      workflowBundle,
     }),
     Worker.create({
       ...common,
@@ -156,21 +181,22 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
 }
 
 /**
- * Runs workers until `until` settles, then shuts them all down: the activity workers first, the workflow worker
+ * Runs workers until `until` settles, then shuts them all down: the activity workers first, the workflow workers
  * once they have stopped, because an activity finishing its calls still needs API slots from the budget workflow,
  * whose tasks this process may be the last to run. If one worker fails, the others are shut down too and the
  * failure is rethrown: a process with a missing queue must not look healthy.
  */
-// `workers` as createRecoveryWorkers returns them: the workflow worker first.
+// `workers` as createRecoveryWorkers returns them: the two workflow workers first.
 export async function runRecoveryWorkers(workers: Worker[], until?: Promise<unknown>): Promise<void> {
-  const [workflowWorker, ...activityWorkers] = workers;
+  const workflowWorkers = workers.slice(0, 2);
+  const activityWorkers = workers.slice(2);
   const stop = (w: Worker | undefined): void => {
     if (w?.getState() === 'RUNNING') w.shutdown();
   };
   let activitiesStopped: Promise<unknown> = Promise.resolve();
   const stopAll = (): void => {
     activityWorkers.forEach(stop);
-    void activitiesStopped.then(() => stop(workflowWorker));
+    void activitiesStopped.then(() => workflowWorkers.forEach(stop));
   };
   until?.then(stopAll, stopAll);
   const running = workers.map((w) =>
@@ -179,7 +205,7 @@ export async function runRecoveryWorkers(workers: Worker[], until?: Promise<unkn
       throw err;
     }),
   );
-  activitiesStopped = Promise.allSettled(running.slice(1));
+  activitiesStopped = Promise.allSettled(running.slice(2));
   const results = await Promise.allSettled(running);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;

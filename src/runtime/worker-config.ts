@@ -8,6 +8,7 @@ import { BatchConfigError, parseBatchConfig, type BatchConfig } from '../batch/b
 import {
   BUDGETED_ACTIONS,
   CHINA_DOCS_API_RATE_LIMITS,
+  DEFAULT_API_BUDGET_TASK_QUEUE,
   DEFAULT_API_BUDGET_WORKFLOW_ID,
   INTERNATIONAL_API_RATE_LIMITS,
   type ApiRateLimits,
@@ -33,6 +34,11 @@ export interface WorkerConfig {
    * account in the same namespace needs its own. @default 'tencent-batch-api-budget'
    */
   apiBudgetWorkflowId: string;
+  /**
+   * `TENCENT_BATCH_API_BUDGET_TASK_QUEUE`: where the budget workflow runs; every worker naming the same budget ID
+   * names the same queue. @default 'tencent-batch-api-budget'
+   */
+  apiBudgetTaskQueue: string;
   /** `TENCENT_BATCH_ESCALATION_WEBHOOK_URL`: may hold a token; never logged. */
   escalationWebhookUrl?: string;
   /**
@@ -93,6 +99,7 @@ export const WORKER_VARIABLES = {
   describeQueue: 'TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE',
   apiRateLimits: 'TENCENT_BATCH_API_RATE_LIMITS',
   apiBudgetId: 'TENCENT_BATCH_API_BUDGET_ID',
+  apiBudgetQueue: 'TENCENT_BATCH_API_BUDGET_TASK_QUEUE',
   webhook: 'TENCENT_BATCH_ESCALATION_WEBHOOK_URL',
   metricsAddress: 'TENCENT_BATCH_RECOVERY_METRICS_ADDRESS',
   healthAddress: 'TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS',
@@ -157,6 +164,12 @@ export function readWorkerConfig(env: Readonly<Record<string, string | undefined
   }
   const apiRateLimits = parseApiRateLimits(value(WORKER_VARIABLES.apiRateLimits), problems);
   const apiBudgetWorkflowId = queue(WORKER_VARIABLES.apiBudgetId, DEFAULT_API_BUDGET_WORKFLOW_ID);
+  const apiBudgetTaskQueue = queue(WORKER_VARIABLES.apiBudgetQueue, DEFAULT_API_BUDGET_TASK_QUEUE);
+  if (Object.values(taskQueues).includes(apiBudgetTaskQueue)) {
+    problems.push(
+      `${WORKER_VARIABLES.apiBudgetQueue} must differ from the recovery task queues (the budget's grants must not wait behind their tasks)`,
+    );
+  }
 
   const escalationWebhookUrl = value(WORKER_VARIABLES.webhook);
   if (escalationWebhookUrl !== undefined && !isHttpUrl(escalationWebhookUrl)) {
@@ -220,6 +233,7 @@ export function readWorkerConfig(env: Readonly<Record<string, string | undefined
     taskQueues,
     apiRateLimits,
     apiBudgetWorkflowId,
+    apiBudgetTaskQueue,
     escalationWebhookUrl,
     metricsAddress: metrics && formatListenAddress(metrics),
     healthAddress,

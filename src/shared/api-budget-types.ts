@@ -50,6 +50,13 @@ export const API_BUDGET_WORKFLOW_TYPE = 'tencentApiBudgetWorkflow';
 /** The budget workflow's ID unless configured: one per namespace, i.e. one Tencent account per namespace. */
 export const DEFAULT_API_BUDGET_WORKFLOW_ID = 'tencent-batch-api-budget';
 
+/**
+ * The task queue of the budget workflow unless configured: a queue of its own, polled by one small workflow worker
+ * in every worker process, so that slot grants never wait behind the recovery workflows' tasks (with a wave of
+ * 500 one-job workflows on the same queue, each grant waited its turn among thousands of workflow tasks).
+ */
+export const DEFAULT_API_BUDGET_TASK_QUEUE = 'tencent-batch-api-budget';
+
 /** Asks for `calls` calls of `action`; the caller's configured limit for that action comes along. */
 export interface ApiCallsRequest {
   action: BudgetedAction;

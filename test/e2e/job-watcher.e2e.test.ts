@@ -26,19 +26,13 @@ afterAll(async () => {
 it('tells owners of changes read while the workflow worker was away, even as the poll set ends in the same task', async () => {
   const emu = await emulator();
   const queues = uniqueQueues();
-  // The API budget workflow on a queue of its own whose worker stays: reads need it, and what goes away here is
-  // the workflow worker of the watcher and the owners.
-  const budgetTaskQueue = `${queues.workflow}-budget`;
-  const [workflowWorker, describeWorker, retryWorker] = await inProcessWorkers(env, emu, queues, {
-    budgetTaskQueue,
-  });
-  if (!workflowWorker || !describeWorker || !retryWorker) throw new Error('expected three workers');
-  const budgetWorker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue: budgetTaskQueue,
-    workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
-  });
-  const running = [workflowWorker.run(), describeWorker.run(), retryWorker.run(), budgetWorker.run()];
+  // What goes away here is the workflow worker of the watcher and the owners; the API budget's worker (reads
+  // need it) and the activity workers stay.
+  const workers = await inProcessWorkers(env, emu, queues);
+  const [workflowWorker, budgetWorker, describeWorker, retryWorker] = workers;
+  if (!workflowWorker || !budgetWorker || !describeWorker || !retryWorker)
+    throw new Error('expected four workers');
+  const running = workers.map((w) => w.run());
   const watcher = await env.client.workflow.start(jobStateWatcherWorkflow, {
     taskQueue: queues.workflow,
     workflowId: `${DEFAULT_JOB_WATCHER_WORKFLOW_ID}:${queues.describe}`,
@@ -94,7 +88,7 @@ it('tells owners of changes read while the workflow worker was away, even as the
   } finally {
     await Promise.all([...owners, watcher].map((h) => h.terminate('test over').catch(() => undefined)));
     for (const w of [describeWorker, retryWorker]) if (w.getState() === 'RUNNING') w.shutdown();
-    await Promise.allSettled(running.slice(1, 3));
+    await Promise.allSettled(running.slice(2));
     budgetWorker.shutdown();
     await Promise.allSettled(running);
   }

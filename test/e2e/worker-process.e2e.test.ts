@@ -5,7 +5,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { devServerEnv, waitFor } from '../helpers/temporal';
-import { fastInput, perTestResources, uniqueQueues } from '../support/e2e-kit';
+import { budgetTaskQueue, fastInput, perTestResources, uniqueQueues } from '../support/e2e-kit';
 import {
   metricValue,
   readHealth,
@@ -30,7 +30,7 @@ async function worker(...args: Parameters<typeof startWorkerProcess>): Promise<W
   return w;
 }
 
-/** Waits until `/healthz` answers 200: the bundle is built and all three workers poll. */
+/** Waits until `/healthz` answers 200: the bundle is built and all four workers poll. */
 async function untilHealthy(w: WorkerProcess): Promise<void> {
   await waitFor(
     async () => {
@@ -122,7 +122,12 @@ describe('the worker process', () => {
       status: 200,
       body: {
         status: 'ok',
-        workers: { [queues.workflow]: 'RUNNING', [queues.retry]: 'RUNNING', [queues.describe]: 'RUNNING' },
+        workers: {
+          [queues.workflow]: 'RUNNING',
+          [budgetTaskQueue(queues)]: 'RUNNING',
+          [queues.retry]: 'RUNNING',
+          [queues.describe]: 'RUNNING',
+        },
         credentials: { status: 'unverified', source: 'env', since: expect.any(String) },
       },
     });

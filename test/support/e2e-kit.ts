@@ -61,18 +61,23 @@ export function budgetWorkflowId(queues: RecoveryTaskQueues): string {
   return `api-budget-${queues.workflow}`;
 }
 
+/** The queue of a test's budget workflow: next to the test's own queues. */
+export function budgetTaskQueue(queues: RecoveryTaskQueues): string {
+  return `${queues.workflow}-budget`;
+}
+
 /** In-process workers of the package against `emulator`, on their own queues. */
 export async function inProcessWorkers(
   env: TestWorkflowEnvironment,
   emulator: RunningEmulator,
   queues: RecoveryTaskQueues,
-  options: { budgetTaskQueue?: string } = {},
 ): Promise<Worker[]> {
   const batchApi = createBatchApi(parseBatchConfig(emulatorEnv(emulator)));
-  const apiBudget = testApiBudget(env, queues, TEST_DESCRIBE_LIMITS, options.budgetTaskQueue);
+  const apiBudget = testApiBudget(env, queues, TEST_DESCRIBE_LIMITS);
   return createRecoveryWorkers({
     connection: env.nativeConnection,
     taskQueues: queues,
+    apiBudgetTaskQueue: budgetTaskQueue(queues),
     activities: createActivities({ batchApi, apiBudget }),
     workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
     describePerSecond: 10,
@@ -84,11 +89,10 @@ export function testApiBudget(
   env: TestWorkflowEnvironment,
   queues: RecoveryTaskQueues,
   limits: Partial<ApiRateLimits> = TEST_DESCRIBE_LIMITS,
-  taskQueue: string = queues.workflow,
 ): ApiBudget {
   return createTemporalApiBudget({
     client: new Client({ connection: env.nativeConnection }),
-    taskQueue,
+    taskQueue: budgetTaskQueue(queues),
     workflowId: budgetWorkflowId(queues),
     limits,
   });
@@ -138,6 +142,7 @@ export function workerProcessEnv(
     TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
     TENCENT_BATCH_API_RATE_LIMITS: TEST_DESCRIBE_LIMITS_ENV,
     TENCENT_BATCH_API_BUDGET_ID: budgetWorkflowId(queues),
+    TENCENT_BATCH_API_BUDGET_TASK_QUEUE: budgetTaskQueue(queues),
     // The periodic credential check is a DescribeJobs of its own: off, so ledgers and faults see only the tests'.
     TENCENT_BATCH_CREDENTIALS_CHECK_INTERVAL: 'off',
     ...extraEnv,

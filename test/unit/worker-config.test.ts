@@ -25,6 +25,7 @@ describe('readWorkerConfig', () => {
       DeleteJob: 2,
     });
     expect(config.apiBudgetWorkflowId).toBe('tencent-batch-api-budget');
+    expect(config.apiBudgetTaskQueue).toBe('tencent-batch-api-budget');
     expect(config.escalationWebhookUrl).toBeUndefined();
     expect(config.temporal.namespace).toBe('default');
   });
@@ -131,6 +132,19 @@ describe('readWorkerConfig', () => {
     const shown = `${String(err)} ${inspect(err)} ${JSON.stringify(err)}`;
     expect(shown).not.toContain('super-secret-key-value-123456');
     expect(shown).not.toContain('with-token-42');
+  });
+
+  it('runs the API budget on a queue of its own, never one of the recovery queues', () => {
+    expect(
+      readWorkerConfig({ ...valid, TENCENT_BATCH_API_BUDGET_TASK_QUEUE: 'team-a-budget' }).apiBudgetTaskQueue,
+    ).toBe('team-a-budget');
+    expect(() =>
+      readWorkerConfig({
+        ...valid,
+        TENCENT_BATCH_RECOVERY_TASK_QUEUE: 'team-a',
+        TENCENT_BATCH_API_BUDGET_TASK_QUEUE: 'team-a',
+      }),
+    ).toThrow(/TENCENT_BATCH_API_BUDGET_TASK_QUEUE must differ from the recovery task queues/);
   });
 
   it("takes the Chinese docs' limits as a preset, and per-action overrides over either preset", () => {
