@@ -7,11 +7,14 @@
  * - duplicate retries: RetryJobs applied more than once to one failure, a (jobId, failure EndTime) pair of the
  *   ledger's `appliedEffects.retried` (each extra application counts one);
  * - wrong outcomes: a job whose result (outcome, retries), ledger (RetryJobs applied) or emulator state differs
- *   from its script's expectation, and a workflow whose `overall` is wrong.
+ *   from its script's expectation, and a workflow whose `overall` is wrong;
+ * - retries of unobserved failures: RetryJobs applied to a failure the job's owner had not observed when the call
+ *   landed (test/support/retry-audit.ts): how a repeated or stale call really shows, on the job's next failure.
  */
 import type { EmulatedJob, LedgerEntry } from '../../src/emulator';
 import type { RecoverBatchJobsResult } from '../../src/shared/recovery-types';
 import type { ExpectedJob, PlannedWorkflow } from './chaos-plan';
+import { retriesOfUnobservedFailures, type UnobservedRetry } from '../../test/support/retry-audit';
 import { countBy } from './count-by';
 
 /** A workflow as the audit needs it. */
@@ -46,7 +49,8 @@ export type ChaosViolation =
       problems: string[];
       ledgerRetries: LedgerRetry[];
     }
-  | { kind: 'wrong-overall'; workflowId?: string; expected: string; actual: string };
+  | { kind: 'wrong-overall'; workflowId?: string; expected: string; actual: string }
+  | ({ kind: 'unobserved-retry'; workflowId?: string } & UnobservedRetry);
 
 /** What the audit found. */
 export interface ChaosAudit {
@@ -57,6 +61,8 @@ export interface ChaosAudit {
   lostWorkflows: number;
   duplicateRetries: number;
   wrongOutcomes: number;
+  /** Retries the API applied to a failure its owner had not observed yet (a duplicate in real life). */
+  retriesOfUnobservedFailures: number;
   violations: ChaosViolation[];
   /** RetryJobs requests by ledger outcome ('ok', an error code, 'fault:<kind>'). */
   retryJobsRequests: Record<string, number>;
@@ -79,6 +85,11 @@ export function auditChaosRun(
     ...workflows.flatMap((wf) => lostJobs(wf)),
     ...duplicateRetries(retries),
     ...workflows.flatMap((wf) => wrongOutcomes(wf, retries, emulatorJob)),
+    ...workflows.flatMap((wf) =>
+      retriesOfUnobservedFailures(wf.result?.jobs ?? [], (jobId) => retries.get(jobId) ?? []).map(
+        (retry): ChaosViolation => ({ kind: 'unobserved-retry', workflowId: wf.workflowId, ...retry }),
+      ),
+    ),
   ];
   const faults = ledger.filter((e) => e.outcome.startsWith('fault:'));
   return {
@@ -87,6 +98,7 @@ export function auditChaosRun(
     lostWorkflows: workflows.filter((wf) => wf.result === undefined).length,
     duplicateRetries: sumOf(violations, (v) => (v.kind === 'duplicate-retry' ? v.applied.length - 1 : 0)),
     wrongOutcomes: violations.filter((v) => v.kind === 'wrong-outcome' || v.kind === 'wrong-overall').length,
+    retriesOfUnobservedFailures: violations.filter((v) => v.kind === 'unobserved-retry').length,
     violations,
     retryJobsRequests: countBy(
       ledger.filter((e) => e.action === 'RetryJobs'),

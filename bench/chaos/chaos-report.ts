@@ -36,6 +36,8 @@ export function renderChaosReport(runs: readonly ReportedRun[]): string {
     "  per failure retried) or emulator state (SUCCEED or FAILED, retry count) differs from what the job's script",
     '  implies, plus workflows whose `overall` is wrong. A job scripted to fail once more than `maxRetriesPerJob`',
     '  would succeed on one more retry, so a retry beyond the budget shows up here as a success.',
+    "- **retries of unobserved failures**: RetryJobs applied to a failure (job, EndTime) that the job's owner had",
+    "  not observed when the call landed (its timeline): a stale or repeated call lands on the job's next failure.",
     '- **faults injected**: ledger entries answered with an injected fault (`fault:<kind>`).',
     '',
     ...runs.flatMap(details),
@@ -44,12 +46,12 @@ export function renderChaosReport(runs: readonly ReportedRun[]): string {
 
 function summaryTable(runs: readonly ReportedRun[]): string {
   const header =
-    '| run | command | workflows | jobs | lost | duplicate retries | wrong outcomes | worker kills | server restarts | faults injected | duration |';
-  const rule = '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+    '| run | command | workflows | jobs | lost | duplicate retries | retries of unobserved failures | wrong outcomes | worker kills | server restarts | faults injected | duration |';
+  const rule = '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
   const rows = runs.map(({ name, command, result: r }) =>
     r
-      ? `| ${name} | \`${command}\` | ${r.workflows} | ${r.jobs} | ${r.lost} | ${r.duplicate_retries} | ${r.wrong_outcomes} | ${r.worker_kills} | ${r.server_restarts} | ${r.faults_injected} | ${r.duration_s} s |`
-      : `| ${name} | \`${command}\` | not run yet | | | | | | | | |`,
+      ? `| ${name} | \`${command}\` | ${r.workflows} | ${r.jobs} | ${r.lost} | ${r.duplicate_retries} | ${r.retries_of_unobserved_failures ?? 'not measured'} | ${r.wrong_outcomes} | ${r.worker_kills} | ${r.server_restarts} | ${r.faults_injected} | ${r.duration_s} s |`
+      : `| ${name} | \`${command}\` | not run yet | | | | | | | | | |`,
   );
   return [header, rule, ...rows].join('\n');
 }
@@ -98,7 +100,7 @@ function details({ name, result: r }: ReportedRun): string[] {
     `- Chaos phase ${d.chaos_phase_s} s; time from start to result per workflow: p50 ${d.workflow_duration_s.p50} s,` +
       ` p95 ${d.workflow_duration_s.p95} s, max ${d.workflow_duration_s.max} s.`,
     `- Worker kills: ${d.kills.length} (at ${d.kills.map((k) => `${(k.atMs / 1000).toFixed(0)} s`).join(', ')}),` +
-      ` ${d.kills_with_retry_jobs_in_flight} while the killed process ran a RetryJobs activity;` +
+      ` ${r.kills_during_retry_jobs ?? 'an unknown number'} while the killed process ran a RetryJobs activity;` +
       ` unexpected worker exits: ${d.unexpected_worker_exits.length}.`,
     `- Server restarts: ${d.restarts.length} (downtime ${downtimes}).`,
     `- API requests: ${d.api_requests}; RetryJobs requests by outcome: ${JSON.stringify(d.retry_jobs_requests)};` +
@@ -125,6 +127,11 @@ function violationLines(r: ChaosResult): string[] {
           return `  - wrong outcome: ${v.jobId} in \`${v.workflowId ?? '?'}\`: ${v.problems.join('; ')}`;
         case 'wrong-overall':
           return `  - wrong overall: \`${v.workflowId ?? '?'}\` ended ${v.actual}, expected ${v.expected}`;
+        case 'unobserved-retry':
+          return (
+            `  - retry of an unobserved failure: ${v.jobId} in \`${v.workflowId ?? '?'}\`, failure ${v.failureEndTime},` +
+            ` applied ${v.landedAt} (request ${v.requestId}), observed ${v.observedAt ?? 'never'}`
+          );
       }
     }),
   ];

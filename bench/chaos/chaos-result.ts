@@ -23,8 +23,14 @@ export interface ChaosResult {
   lost: number;
   lost_workflows: number;
   duplicate_retries: number;
+  /** RetryJobs applied to a failure its owner had not observed yet: a duplicate as it really shows (0 expected). */
+  retries_of_unobserved_failures: number;
   wrong_outcomes: number;
   worker_kills: number;
+  /** Kills of a worker process while the server saw it running a RetryJobs activity: the dangerous moment. */
+  kills_during_retry_jobs: number;
+  /** RetryJobs requests the API applied and whose answer it then dropped (fault runs): the other one. */
+  retry_jobs_apply_then_drop: number;
   server_restarts: number;
   faults_injected: number;
   /** Wall-clock time of the whole run, setup and teardown included. */
@@ -80,7 +86,6 @@ export interface ChaosDetails {
   /** Each workflow's time from its start call returning to its result arriving. */
   workflow_duration_s: { p50: number; p95: number; max: number };
   kills: KillRecord[];
-  kills_with_retry_jobs_in_flight: number;
   restarts: RestartRecord[];
   /** PostgreSQL cluster runs only. */
   service_kill_events?: ServiceKillRecord[];
@@ -126,8 +131,11 @@ export function summarizeChaosRun(facts: ChaosRunFacts): ChaosResult {
     lost: audit.lost,
     lost_workflows: audit.lostWorkflows,
     duplicate_retries: audit.duplicateRetries,
+    retries_of_unobserved_failures: audit.retriesOfUnobservedFailures,
     wrong_outcomes: audit.wrongOutcomes,
     worker_kills: events.kills.length,
+    kills_during_retry_jobs: events.kills.filter((k) => k.retryJobsInFlight).length,
+    retry_jobs_apply_then_drop: audit.retryJobsRequests['fault:apply-then-drop'] ?? 0,
     server_restarts: events.restarts.length,
     faults_injected: audit.faultsInjected,
     duration_s: toSeconds(facts.durationMs),
@@ -162,7 +170,6 @@ export function summarizeChaosRun(facts: ChaosRunFacts): ChaosResult {
       chaos_phase_s: toSeconds(facts.chaosPhaseMs),
       workflow_duration_s: durationPercentiles(facts.records),
       kills: events.kills,
-      kills_with_retry_jobs_in_flight: events.kills.filter((k) => k.retryJobsInFlight).length,
       restarts: events.restarts,
       ...(cluster
         ? { service_kill_events: events.serviceKills, postgres_restart_events: events.postgresRestarts }

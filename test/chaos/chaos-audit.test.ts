@@ -20,7 +20,17 @@ function job(failures: number): PlannedJob {
   };
 }
 
-function status(jobId: string, outcome: JobStatus['outcome'], retries: number): JobStatus {
+/** The run's clock: the owners observe at T0, the API applies retries from T0 + 1 s on. */
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+/** A job's end, with the failures (EndTimes) its owner observed, each at `observedAtMs`. */
+function status(
+  jobId: string,
+  outcome: JobStatus['outcome'],
+  retries: number,
+  observed: string[],
+  observedAtMs = T0,
+): JobStatus {
   return {
     jobId,
     phase: 'DONE',
@@ -29,7 +39,11 @@ function status(jobId: string, outcome: JobStatus['outcome'], retries: number): 
     retriesLeft: MAX_RETRIES - retries,
     lastStateChangeAt: '2026-01-01T00:00:00Z',
     repeatedFailures: 0,
-    timeline: [],
+    timeline: observed.map((endTime) => ({
+      at: new Date(observedAtMs).toISOString(),
+      event: 'STATE_CHANGED',
+      detail: `RUNNING → FAILED (EndTime ${endTime})`,
+    })),
     timelineDropped: 0,
   };
 }
@@ -43,7 +57,7 @@ function retryEntry(retried: { jobId: string; failureEndTime: string }[], outcom
   seq += 1;
   return {
     seq,
-    at: seq * 1000,
+    at: T0 + seq * 1000,
     action: 'RetryJobs',
     params: {},
     outcome,
@@ -60,7 +74,10 @@ const workflow: AuditedWorkflow = {
   planned: { index: 0, jobs: [job(1), job(3)] },
   jobIds: [flaky, broken],
   workflowId: 'wf-0',
-  result: result('NEEDS_ATTENTION', [status(flaky, 'SUCCEEDED', 1), status(broken, 'ESCALATED', 2)]),
+  result: result('NEEDS_ATTENTION', [
+    status(flaky, 'SUCCEEDED', 1, ['t1']),
+    status(broken, 'ESCALATED', 2, ['t1', 't2']),
+  ]),
 };
 const rightLedger = [
   retryEntry([{ jobId: flaky, failureEndTime: 't1' }]),
@@ -78,6 +95,7 @@ describe('the chaos audit', () => {
       lost: 0,
       duplicateRetries: 0,
       wrongOutcomes: 0,
+      retriesOfUnobservedFailures: 0,
       appliedRetries: 3,
     });
     expect(audit.violations).toEqual([]);
@@ -104,10 +122,41 @@ describe('the chaos audit', () => {
     );
   });
 
+  it("flags a retry that landed on a failure its owner had not observed yet: a repeated call on the job's next failure", () => {
+    // The first call's answer was lost and the job failed again at once (t2); a retried attempt that did not
+    // compare EndTimes retried t2 (at T0 + 4 s) before the owner read it. Each (job, EndTime) was retried once, so
+    // the duplicate count sees nothing.
+    const ledger = [...rightLedger, retryEntry([{ jobId: flaky, failureEndTime: 't2' }])];
+    const states = (jobId: string): Pick<EmulatedJob, 'state' | 'retries'> =>
+      jobId === flaky ? { state: 'SUCCEED', retries: 2 } : { state: 'FAILED', retries: 2 };
+    /** The run, with the flaky job's owner having observed t2 at `t2ObservedAtMs` (or never). */
+    const audit = (t2ObservedAtMs?: number) => {
+      const flakyJob = status(flaky, 'SUCCEEDED', 2, ['t1']);
+      if (t2ObservedAtMs !== undefined) {
+        flakyJob.timeline.push(...status(flaky, 'SUCCEEDED', 2, ['t2'], t2ObservedAtMs).timeline);
+      }
+      const jobs = [flakyJob, status(broken, 'ESCALATED', 2, ['t1', 't2'])];
+      return auditChaosRun([{ ...workflow, result: result('NEEDS_ATTENTION', jobs) }], ledger, states);
+    };
+    for (const observedAt of [undefined, T0 + 60_000]) {
+      const found = audit(observedAt);
+      expect(found.duplicateRetries).toBe(0);
+      expect(found.retriesOfUnobservedFailures).toBe(1);
+      expect(found.violations).toContainEqual(
+        expect.objectContaining({ kind: 'unobserved-retry', jobId: flaky, failureEndTime: 't2' }),
+      );
+    }
+    // Observed before the call landed: the policy decided that retry, no violation.
+    expect(audit(T0 + 2_000).retriesOfUnobservedFailures).toBe(0);
+  });
+
   it('flags a retry beyond the budget, which turns an escalation into a success', () => {
     const overBudget = {
       ...workflow,
-      result: result('SUCCEEDED', [status(flaky, 'SUCCEEDED', 1), status(broken, 'SUCCEEDED', 3)]),
+      result: result('SUCCEEDED', [
+        status(flaky, 'SUCCEEDED', 1, ['t1']),
+        status(broken, 'SUCCEEDED', 3, ['t1', 't2', 't3']),
+      ]),
     };
     const ledger = [...rightLedger, retryEntry([{ jobId: broken, failureEndTime: 't3' }])];
     const audit = auditChaosRun([overBudget], ledger, (id) =>

@@ -75,8 +75,15 @@ function expectDurable(result: ChaosResult, options: ChaosOptions): void {
     lost: result.lost,
     lost_workflows: result.lost_workflows,
     duplicate_retries: result.duplicate_retries,
+    retries_of_unobserved_failures: result.retries_of_unobserved_failures,
     wrong_outcomes: result.wrong_outcomes,
-  }).toEqual({ lost: 0, lost_workflows: 0, duplicate_retries: 0, wrong_outcomes: 0 });
+  }).toEqual({
+    lost: 0,
+    lost_workflows: 0,
+    duplicate_retries: 0,
+    retries_of_unobserved_failures: 0,
+    wrong_outcomes: 0,
+  });
   expect(result.workflows).toBe(options.workflows);
   expect(result.worker_kills).toBe(options.workerKills);
   expect(result.details.kills.every((kill) => kill.signal === 'SIGKILL')).toBe(true);
@@ -90,7 +97,7 @@ function expectDurable(result: ChaosResult, options: ChaosOptions): void {
     options.backend === 'postgresql' ? options.postgresRestarts : undefined,
   );
   expect(result.details.unexpected_worker_exits).toEqual([]);
-  // Every job was retried exactly once per failure within the budget: the scripted failures were really retried.
+  // The scripted failures were really retried (each once, as the owner decided: the audit above).
   expect(result.details.retries_applied).toBeGreaterThan(0);
 }
 

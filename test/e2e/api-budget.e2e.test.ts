@@ -137,8 +137,16 @@ it('holds every action at its limit with three worker processes: 50 failures to 
 it('slows down and finishes when another service spends 1 DescribeJobs/s of the same account, failing no activity', async () => {
   const emu = await emulator({ rateLimits: {} });
   const { queues, metrics } = await startWorkers(emu, 2);
-  // The other service: its own client, outside the package's budget, one DescribeJobs a second.
-  const outside = createBatchApi(parseBatchConfig(emulatorEnv(emu)));
+  // The other service: its own client and key (same account: the limits are the account's), outside the
+  // package's budget, one DescribeJobs a second.
+  const outsideKey = emu.credentials.issueKey();
+  const outside = createBatchApi(
+    parseBatchConfig({
+      ...emulatorEnv(emu),
+      TENCENTCLOUD_SECRET_ID: outsideKey.secretId,
+      TENCENTCLOUD_SECRET_KEY: outsideKey.secretKey,
+    }),
+  );
   let outsideRunning = true;
   const outsideLoad = (async () => {
     const probe = emu.createJob({ script: { attempts: [{ outcome: 'SUCCEED' }], runSeconds: 5 } });
@@ -148,9 +156,20 @@ it('slows down and finishes when another service spends 1 DescribeJobs/s of the 
     }
   })();
   try {
+    // The package wants more than the limit meanwhile: 300 jobs running for about 40 s, read every second (3
+    // DescribeJobs a round, the budget granting 2/s), so the other service's calls meet the budget's full rate and
+    // the API must refuse some of the package's. Among them, 20 jobs that fail once.
+    const busyJobs = Array.from({ length: 300 }, () =>
+      emu.createJob({ script: { attempts: [{ outcome: 'SUCCEED' }], runSeconds: 2_400 } }),
+    );
     const jobs = Array.from({ length: 20 }, (_, i) =>
       emu.createJob({ script: { ...FAIL_ONCE, runSeconds: 60 + (i % 5) * 30 } }),
     );
+    const busy = await env.client.workflow.start(recoverBatchJobsWorkflow, {
+      taskQueue: queues.workflow,
+      workflowId: `e2e-budget-busy-${queues.workflow}`,
+      args: [fastInput(busyJobs, queues)],
+    });
     const handles = await Promise.all(
       jobs.map((job) =>
         env.client.workflow.start(recoverBatchJobsWorkflow, {
@@ -162,14 +181,15 @@ it('slows down and finishes when another service spends 1 DescribeJobs/s of the 
     );
     const results = await Promise.all(handles.map((h) => h.result()));
     expect(results.every((r) => r.overall === 'SUCCEEDED' && r.jobs[0]?.retries === 1)).toBe(true);
+    expect((await busy.result()).overall).toBe('SUCCEEDED');
     for (const job of jobs) expect(emu.ledger.retriesOf(job)).toHaveLength(1);
     // The API did refuse some of the package's calls (the budget cannot see the other service)...
     const refused = emu.ledger
       .entries({ action: 'DescribeJobs' })
-      .filter((e) => e.outcome === 'RequestLimitExceeded');
+      .filter((e) => e.outcome === 'RequestLimitExceeded' && e.secretId !== outsideKey.secretId);
     expect(refused.length).toBeGreaterThan(0);
     // ...and each was absorbed inside its activity: no attempt failed.
-    expect(await failedActivities(handles)).toEqual([]);
+    expect(await failedActivities([busy, ...handles])).toEqual([]);
     const samples = await metrics();
     expect(total(samples, 'temporal_activity_execution_failed')).toBe(0);
     expect(total(samples, 'tencent_batch_api_rate_limited', { action: 'DescribeJobs' })).toBe(refused.length);

@@ -15,6 +15,7 @@ import { statusQuery } from '../../src/shared/messages';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { devServerEnv, waitFor, workflowBundle } from '../helpers/temporal';
 import {
+  budgetTaskQueue,
   emulatorEnv,
   fastInput,
   inProcessWorkers,
@@ -52,6 +53,7 @@ describe('recoverBatchJobsWorkflow when the API misbehaves', () => {
     const workers = await createRecoveryWorkers({
       connection: env.nativeConnection,
       taskQueues: queues,
+      apiBudgetTaskQueue: budgetTaskQueue(queues),
       activities: createActivities({ batchApi, apiBudget: testApiBudget(env, queues) }),
       workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
       describePerSecond: 10,
