@@ -74,8 +74,9 @@ function howItRuns(runs: readonly ReportedRun[]): string[] {
       'SIGKILLed and started again at once.',
     `- The run's own dev server (SQLite file) is stopped and started again on the same port ` +
       `${config.server_restarts} time(s) mid-run.`,
-    "- The emulator keeps the API's 2/s limit on RetryJobs but does not throttle describe actions: the run " +
-      'measures durability, not polling cost.',
+    '- Runs whose JSON has `actions` (since the API budget) hold every action at its documented limit, in the ' +
+      "emulator and in the workers' budget, and give per action the most requests in any second and the " +
+      'RequestLimitExceeded answers; earlier runs limited RetryJobs only.',
     ...(faulty
       ? [
           `- With faults: ${faulty.fault_rate * 100}% of all API requests, on every action, get an injected fault, ` +
