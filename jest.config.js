@@ -21,6 +21,8 @@ module.exports = {
       // One dev server per run (started here, stopped in teardown); see test/helpers/temporal.ts.
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+      // After each file that handed out Tencent Cloud credentials: none of them in a history or a process's output.
+      setupFilesAfterEnv: ['<rootDir>/test/setup/scan-secrets-after-file.ts'],
     },
     {
       // The end-to-end and chaos tests once more, on the Temporal server as production runs it: PostgreSQL, four
@@ -34,6 +36,7 @@ module.exports = {
       testPathIgnorePatterns: [...common.testPathIgnorePatterns, '<rootDir>/test/e2e/api-budget.e2e.test.ts'],
       globalSetup: '<rootDir>/test/setup/cluster-global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/cluster-global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/setup/scan-secrets-after-file.ts'],
       // Read by test/helpers/temporal.ts: which shared server this project's files use.
       globals: { TEMPORAL_TEST_BACKEND: 'postgresql' },
     },

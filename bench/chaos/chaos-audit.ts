@@ -9,12 +9,16 @@
  * - wrong outcomes: a job whose result (outcome, retries), ledger (RetryJobs applied) or emulator state differs
  *   from its script's expectation, and a workflow whose `overall` is wrong;
  * - retries of unobserved failures: RetryJobs applied to a failure the job's owner had not observed when the call
- *   landed (test/support/retry-audit.ts): how a repeated or stale call really shows, on the job's next failure.
+ *   landed (test/support/retry-audit.ts): how a repeated or stale call really shows, on the job's next failure;
+ * - secrets: a SecretId, SecretKey or session token of the workers in a history or a worker's output
+ *   (chaos-secrets.ts finds them; the audit counts them).
  */
 import type { EmulatedJob, LedgerEntry } from '../../src/emulator';
 import type { RecoverBatchJobsResult } from '../../src/shared/recovery-types';
 import type { ExpectedJob, PlannedWorkflow } from './chaos-plan';
 import { retriesOfUnobservedFailures, type UnobservedRetry } from '../../test/support/retry-audit';
+import type { SecretFinding } from '../../test/support/secrets-scan';
+import type { ChaosSecretFindings } from './chaos-secrets';
 import { countBy } from './count-by';
 
 /** A workflow as the audit needs it. */
@@ -50,7 +54,11 @@ export type ChaosViolation =
       ledgerRetries: LedgerRetry[];
     }
   | { kind: 'wrong-overall'; workflowId?: string; expected: string; actual: string }
-  | ({ kind: 'unobserved-retry'; workflowId?: string } & UnobservedRetry);
+  | ({ kind: 'unobserved-retry'; workflowId?: string } & UnobservedRetry)
+  | ({ kind: 'secret-in-history' | 'secret-in-worker-output' } & SecretLeak);
+
+/** A secret found, as a violation shows it (never the secret itself: see redactSecret). */
+export type SecretLeak = { credential: SecretFinding['kind'] } & Omit<SecretFinding, 'kind'>;
 
 /** What the audit found. */
 export interface ChaosAudit {
@@ -63,6 +71,8 @@ export interface ChaosAudit {
   wrongOutcomes: number;
   /** Retries the API applied to a failure its owner had not observed yet (a duplicate in real life). */
   retriesOfUnobservedFailures: number;
+  /** Places a credential of the workers was found (chaos-secrets.ts). */
+  secretLeaks: number;
   violations: ChaosViolation[];
   /** RetryJobs requests by ledger outcome ('ok', an error code, 'fault:<kind>'). */
   retryJobsRequests: Record<string, number>;
@@ -74,11 +84,15 @@ export interface ChaosAudit {
   faultsByAction: Record<string, number>;
 }
 
-/** Audits a finished run. `emulatorJob` reads a job's state from the emulator now. */
+/**
+ * Audits a finished run. `emulatorJob` reads a job's state from the emulator now; `secrets` is what
+ * chaos-secrets.ts found.
+ */
 export function auditChaosRun(
   workflows: readonly AuditedWorkflow[],
   ledger: readonly LedgerEntry[],
   emulatorJob: (jobId: string) => Pick<EmulatedJob, 'state' | 'retries'> | undefined,
+  secrets: ChaosSecretFindings = { inHistories: [], inWorkerOutput: [] },
 ): ChaosAudit {
   const retries = appliedRetriesByJob(ledger);
   const violations: ChaosViolation[] = [
@@ -90,6 +104,16 @@ export function auditChaosRun(
         (retry): ChaosViolation => ({ kind: 'unobserved-retry', workflowId: wf.workflowId, ...retry }),
       ),
     ),
+    ...secrets.inHistories.map(({ kind, ...f }): ChaosViolation => ({
+      kind: 'secret-in-history',
+      credential: kind,
+      ...f,
+    })),
+    ...secrets.inWorkerOutput.map(({ kind, ...f }): ChaosViolation => ({
+      kind: 'secret-in-worker-output',
+      credential: kind,
+      ...f,
+    })),
   ];
   const faults = ledger.filter((e) => e.outcome.startsWith('fault:'));
   return {
@@ -99,6 +123,7 @@ export function auditChaosRun(
     duplicateRetries: sumOf(violations, (v) => (v.kind === 'duplicate-retry' ? v.applied.length - 1 : 0)),
     wrongOutcomes: violations.filter((v) => v.kind === 'wrong-outcome' || v.kind === 'wrong-overall').length,
     retriesOfUnobservedFailures: violations.filter((v) => v.kind === 'unobserved-retry').length,
+    secretLeaks: secrets.inHistories.length + secrets.inWorkerOutput.length,
     violations,
     retryJobsRequests: countBy(
       ledger.filter((e) => e.action === 'RetryJobs'),

@@ -16,6 +16,17 @@ export interface ChaosOptions {
   /** SIGKILLs of a worker process at random moments, each followed at once by a restart. @default 10 */
   workerKills?: number;
   /**
+   * More SIGKILLs, each aimed at the dangerous moment: the API holds the next RetryJobs call for a few seconds and
+   * the worker running it is killed during the hold, so the call is applied after its caller died and the
+   * activity's next attempt must find the retry already done. @default 0
+   */
+  retryJobsKills?: number;
+  /**
+   * RetryJobs calls the API applies and then drops the answer of: one at each of this many planned moments (the
+   * next RetryJobs after it), whatever `faultRate` draws. @default 0
+   */
+  retryJobsDrops?: number;
+  /**
    * The run's own Temporal server: a dev server (one process, SQLite), or a cluster on PostgreSQL (four service
    * processes, default task-queue partitions). @default 'dev-server'
    */
@@ -110,6 +121,8 @@ export function resolveChaosOptions(options: ChaosOptions = {}): ResolvedChaosOp
     jobsPerWorkflow: options.jobsPerWorkflow ?? 2,
     workerProcesses: options.workerProcesses ?? 2,
     workerKills: options.workerKills ?? 10,
+    retryJobsKills: options.retryJobsKills ?? 0,
+    retryJobsDrops: options.retryJobsDrops ?? 0,
     serverRestarts: options.serverRestarts ?? (backend === 'dev-server' ? 1 : 0),
     faultRate: options.faultRate ?? 0,
     startWindowMs: options.startWindowMs ?? 150_000,
@@ -129,6 +142,8 @@ export function resolveChaosOptions(options: ChaosOptions = {}): ResolvedChaosOp
     ...positiveInteger('jobsPerWorkflow', resolved.jobsPerWorkflow),
     ...positiveInteger('workerProcesses', resolved.workerProcesses),
     ...positiveInteger('maxRetriesPerJob', resolved.maxRetriesPerJob),
+    ...countOf('retryJobsKills', resolved.retryJobsKills),
+    ...countOf('retryJobsDrops', resolved.retryJobsDrops),
     ...(resolved.faultRate >= 0 && resolved.faultRate < 1 ? [] : ['faultRate must be in [0, 1)']),
     ...(backend === 'postgresql' && resolved.serverRestarts > 0
       ? ['serverRestarts needs the dev-server backend (postgresql: serviceKills, postgresRestarts)']
@@ -139,6 +154,10 @@ export function resolveChaosOptions(options: ChaosOptions = {}): ResolvedChaosOp
   ];
   if (problems.length > 0) throw new RangeError(`invalid chaos options: ${problems.join('; ')}`);
   return resolved;
+}
+
+function countOf(name: string, value: number): string[] {
+  return Number.isInteger(value) && value >= 0 ? [] : [`${name} must be a whole number, got ${value}`];
 }
 
 function positiveInteger(name: string, value: number): string[] {

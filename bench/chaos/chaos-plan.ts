@@ -43,7 +43,14 @@ export type ChaosEvent = {
   /** When it happens, in ms from the start of the run. */
   atMs: number;
 } & (
-  | { kind: 'kill-worker' | 'restart-server' | 'restart-postgres' }
+  | {
+      kind:
+        | 'kill-worker'
+        | 'kill-worker-in-retry-jobs'
+        | 'drop-retry-jobs-answer'
+        | 'restart-server'
+        | 'restart-postgres';
+    }
   | { kind: 'kill-service'; service: KilledService }
 );
 
@@ -74,6 +81,8 @@ const RUN_SECONDS = { min: 60, max: 240 } as const;
  */
 const KILL_WINDOW = { from: 0.05, to: 1.1 } as const;
 const RESTART_WINDOW = { from: 0.35, to: 0.65 } as const;
+/** Aimed kills and dropped RetryJobs answers need retries under way: from a third of the start window on. */
+const RETRY_JOBS_WINDOW = { from: 0.3, to: 1.0 } as const;
 
 /** Draws the plan of a run from its options. */
 export function planChaos(options: ResolvedChaosOptions): ChaosPlan {
@@ -89,6 +98,12 @@ export function planChaos(options: ResolvedChaosOptions): ChaosPlan {
       atMs,
       kind: 'kill-worker' as const,
     })),
+    ...spreadAtRandom(random, options.retryJobsKills, options.startWindowMs, RETRY_JOBS_WINDOW).map(
+      (atMs) => ({ atMs, kind: 'kill-worker-in-retry-jobs' as const }),
+    ),
+    ...spreadAtRandom(random, options.retryJobsDrops, options.startWindowMs, RETRY_JOBS_WINDOW).map(
+      (atMs) => ({ atMs, kind: 'drop-retry-jobs-answer' as const }),
+    ),
     ...spreadAtRandom(random, options.serverRestarts, options.startWindowMs, RESTART_WINDOW).map((atMs) => ({
       atMs,
       kind: 'restart-server' as const,

@@ -101,7 +101,9 @@ function details({ name, result: r }: ReportedRun): string[] {
     `- Chaos phase ${d.chaos_phase_s} s; time from start to result per workflow: p50 ${d.workflow_duration_s.p50} s,` +
       ` p95 ${d.workflow_duration_s.p95} s, max ${d.workflow_duration_s.max} s.`,
     `- Worker kills: ${d.kills.length} (at ${d.kills.map((k) => `${(k.atMs / 1000).toFixed(0)} s`).join(', ')}),` +
-      ` ${r.kills_during_retry_jobs ?? 'an unknown number'} while the killed process ran a RetryJobs activity;` +
+      ` ${r.kills_during_retry_jobs ?? 'an unknown number'} while the API held the killed process's RetryJobs call` +
+      ` (${r.kills_during_retry_jobs_answered_by_already_retried ?? '?'} of them answered by ALREADY_RETRIED on the` +
+      ` next attempt; ${r.aimed_kills_missed ?? 0} aimed kills missed);` +
       ` unexpected worker exits: ${d.unexpected_worker_exits.length}.`,
     `- Server restarts: ${d.restarts.length} (downtime ${downtimes}).`,
     `- API requests: ${d.api_requests}; RetryJobs requests by outcome: ${JSON.stringify(d.retry_jobs_requests)};` +
@@ -133,6 +135,9 @@ function violationLines(r: ChaosResult): string[] {
             `  - retry of an unobserved failure: ${v.jobId} in \`${v.workflowId ?? '?'}\`, failure ${v.failureEndTime},` +
             ` applied ${v.landedAt} (request ${v.requestId}), observed ${v.observedAt ?? 'never'}`
           );
+        case 'secret-in-history':
+        case 'secret-in-worker-output':
+          return `  - ${v.credential} ${v.secret} (${v.form}) in ${v.where}`;
       }
     }),
   ];

@@ -9,6 +9,7 @@ import { KILLED_SERVICES, type ChaosBackend, type ChaosTemporal } from './chaos-
 import type { ResolvedChaosOptions } from './chaos-options';
 import type { ChaosPlan } from './chaos-plan';
 import { countBy } from './count-by';
+import type { HeldRetryJobsCall, RetryJobsEvidence } from './retry-jobs-evidence';
 import type { WorkflowRecord } from './workflow-driver';
 import type { UnexpectedWorkerExit } from './worker-fleet';
 
@@ -26,10 +27,22 @@ export interface ChaosResult {
   /** RetryJobs applied to a failure its owner had not observed yet: a duplicate as it really shows (0 expected). */
   retries_of_unobserved_failures: number;
   wrong_outcomes: number;
+  /** Places a credential of the workers was found: histories, worker output (chaos-secrets.ts; 0 expected). */
+  secret_leaks: number;
   worker_kills: number;
-  /** Kills of a worker process while the server saw it running a RetryJobs activity: the dangerous moment. */
+  /**
+   * Kills of a worker process running a RetryJobs activity (the server's view) while the API held a RetryJobs call
+   * (the ledger: it arrived before the kill and was answered after): the dangerous moment, proven.
+   */
   kills_during_retry_jobs: number;
-  /** RetryJobs requests the API applied and whose answer it then dropped (fault runs): the other one. */
+  /**
+   * Of those, the kills whose held call's jobs all show ALREADY_RETRIED after the kill in their owners' timelines:
+   * the activity's next attempt ran, found the retry applied, and sent nothing.
+   */
+  kills_during_retry_jobs_answered_by_already_retried: number;
+  /** Aimed kills (`retryJobsKills`) that found no RetryJobs call to aim at. */
+  aimed_kills_missed: number;
+  /** RetryJobs requests the API applied and whose answer it then dropped: the other dangerous moment. */
   retry_jobs_apply_then_drop: number;
   server_restarts: number;
   faults_injected: number;
@@ -60,6 +73,10 @@ export interface ChaosConfig {
   jobs_per_workflow: number;
   worker_processes: number;
   worker_kills: number;
+  /** Kills aimed at a RetryJobs call the API held, on top of `worker_kills`. */
+  retry_jobs_kills: number;
+  /** Planned apply-then-drops of the next RetryJobs call, on top of the fault rate. */
+  retry_jobs_drops: number;
   server_restarts: number;
   /** PostgreSQL cluster runs only: planned SIGKILLs of each of matching, history and frontend. */
   service_kills?: number;
@@ -86,6 +103,8 @@ export interface ChaosDetails {
   /** Each workflow's time from its start call returning to its result arriving. */
   workflow_duration_s: { p50: number; p95: number; max: number };
   kills: KillRecord[];
+  /** One per kill, in order: the RetryJobs call the API held when it landed, or null. */
+  kills_held_retry_jobs_calls: (HeldRetryJobsCall | null)[];
   restarts: RestartRecord[];
   /** PostgreSQL cluster runs only. */
   service_kill_events?: ServiceKillRecord[];
@@ -111,6 +130,7 @@ export interface ChaosRunFacts {
   records: readonly WorkflowRecord[];
   audit: ChaosAudit;
   events: ChaosEventLog;
+  retryJobs: RetryJobsEvidence;
   server: Pick<ChaosTemporal, 'backend' | 'services' | 'partitions'>;
   unexpectedExits: UnexpectedWorkerExit[];
   apiRequests: number;
@@ -123,7 +143,7 @@ export interface ChaosRunFacts {
 
 /** Builds the result written to bench/results. */
 export function summarizeChaosRun(facts: ChaosRunFacts): ChaosResult {
-  const { options, audit, events } = facts;
+  const { options, audit, events, retryJobs } = facts;
   const cluster = facts.server.backend === 'postgresql';
   return {
     workflows: facts.records.length,
@@ -133,9 +153,12 @@ export function summarizeChaosRun(facts: ChaosRunFacts): ChaosResult {
     duplicate_retries: audit.duplicateRetries,
     retries_of_unobserved_failures: audit.retriesOfUnobservedFailures,
     wrong_outcomes: audit.wrongOutcomes,
+    secret_leaks: audit.secretLeaks,
     worker_kills: events.kills.length,
-    kills_during_retry_jobs: events.kills.filter((k) => k.retryJobsInFlight).length,
-    retry_jobs_apply_then_drop: audit.retryJobsRequests['fault:apply-then-drop'] ?? 0,
+    kills_during_retry_jobs: retryJobs.killsDuringRetryJobs,
+    kills_during_retry_jobs_answered_by_already_retried: retryJobs.killsAnsweredByAlreadyRetried,
+    aimed_kills_missed: events.aimedKillsMissed,
+    retry_jobs_apply_then_drop: retryJobs.applyThenDrop,
     server_restarts: events.restarts.length,
     faults_injected: audit.faultsInjected,
     duration_s: toSeconds(facts.durationMs),
@@ -144,6 +167,8 @@ export function summarizeChaosRun(facts: ChaosRunFacts): ChaosResult {
       jobs_per_workflow: options.jobsPerWorkflow,
       worker_processes: options.workerProcesses,
       worker_kills: options.workerKills,
+      retry_jobs_kills: options.retryJobsKills,
+      retry_jobs_drops: options.retryJobsDrops,
       server_restarts: options.serverRestarts,
       ...(cluster
         ? { service_kills: options.serviceKills, postgres_restarts: options.postgresRestarts }
@@ -170,6 +195,7 @@ export function summarizeChaosRun(facts: ChaosRunFacts): ChaosResult {
       chaos_phase_s: toSeconds(facts.chaosPhaseMs),
       workflow_duration_s: durationPercentiles(facts.records),
       kills: events.kills,
+      kills_held_retry_jobs_calls: retryJobs.heldCalls,
       restarts: events.restarts,
       ...(cluster
         ? { service_kill_events: events.serviceKills, postgres_restart_events: events.postgresRestarts }
@@ -208,7 +234,12 @@ export function chaosRunPassed(result: ChaosResult): boolean {
     result.lost === 0 &&
     result.duplicate_retries === 0 &&
     result.wrong_outcomes === 0 &&
-    result.worker_kills === result.config.worker_kills &&
+    result.secret_leaks === 0 &&
+    result.retries_of_unobserved_failures === 0 &&
+    result.worker_kills === result.config.worker_kills + result.config.retry_jobs_kills &&
+    result.kills_during_retry_jobs >= result.config.retry_jobs_kills &&
+    result.kills_during_retry_jobs_answered_by_already_retried === result.kills_during_retry_jobs &&
+    result.retry_jobs_apply_then_drop >= result.config.retry_jobs_drops &&
     result.server_restarts === result.config.server_restarts &&
     Object.values(result.service_kills ?? {}).every(
       (kills) => kills === (result.config.service_kills ?? 0),

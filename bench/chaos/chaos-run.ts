@@ -8,6 +8,7 @@
 import { actionFigures } from '../lib/ledger-figures';
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,8 @@ import { DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID } from '../../src/shared/constants
 import { emulatorEnv, uniqueQueues } from '../../test/support/e2e-kit';
 import { auditChaosRun } from './chaos-audit';
 import { countHelperWorkflowRuns, saveViolationEvidence } from './chaos-evidence';
-import { runChaosEvents } from './chaos-events';
+import { findChaosRunSecrets } from './chaos-secrets';
+import { runChaosEvents, type RetryJobsFaults } from './chaos-events';
 import {
   CHAOS_FAULT_KINDS,
   faultRules,
@@ -32,6 +34,7 @@ import {
 import { planChaos } from './chaos-plan';
 import { summarizeChaosRun, type ChaosResult } from './chaos-result';
 import { startChaosTemporal } from './chaos-temporal';
+import { retryJobsEvidence } from './retry-jobs-evidence';
 import { WorkflowDriver } from './workflow-driver';
 import { WorkerFleet } from './worker-fleet';
 
@@ -130,6 +133,7 @@ export async function runChaos(chaosOptions: ChaosOptions = {}): Promise<ChaosRe
         openWorkflows: () => driver.openCount(),
         retryJobsRunningOn: (pid) =>
           client.withAbortSignal(signal, () => retryJobsRunningOn(client, queues, pid)),
+        api: retryJobsFaults(emulator, signal),
         signal,
         log: options.log,
       }),
@@ -138,7 +142,18 @@ export async function runChaos(chaosOptions: ChaosOptions = {}): Promise<ChaosRe
     await driver.awaitResults(Date.now() + options.drainTimeoutMs);
     const chaosPhaseMs = elapsedMs();
 
-    const audit = auditChaosRun(driver.records, emulator.ledger.entries(), (id) => emulator.getJob(id));
+    const secrets = await findChaosRunSecrets(client, fleet.launched());
+    const audit = auditChaosRun(
+      driver.records,
+      emulator.ledger.entries(),
+      (id) => emulator.getJob(id),
+      secrets,
+    );
+    const retryJobs = retryJobsEvidence(
+      events.kills,
+      emulator.ledger.entries(),
+      driver.records.flatMap((record) => record.result?.jobs ?? []),
+    );
     if (audit.violations.length > 0) {
       keepWorkDir = true;
       await saveViolationEvidence(client, audit.violations, workDir);
@@ -150,6 +165,7 @@ export async function runChaos(chaosOptions: ChaosOptions = {}): Promise<ChaosRe
       records: driver.records,
       audit,
       events,
+      retryJobs,
       server,
       unexpectedExits: fleet.unexpectedExits,
       apiRequests: emulator.ledger.size,
@@ -214,6 +230,28 @@ async function retryJobsRunningOn(client: Client, queues: RecoveryTaskQueues, pi
       activity.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED &&
       activity.lastWorkerIdentity?.startsWith(`${pid}@`),
   );
+}
+
+/** Aimed RetryJobs faults through the emulator's fault rules (each rule spent on the next RetryJobs call). */
+function retryJobsFaults(emulator: RunningEmulator, signal: AbortSignal): RetryJobsFaults {
+  const holdsPending = (): number =>
+    emulator.faults.list().filter((rule) => rule.action === 'RetryJobs' && rule.kind === 'slow-answer')
+      .length;
+  return {
+    async holdNextRetryJobsAnswer(holdMs, withinMs) {
+      const before = holdsPending();
+      emulator.faults.add({ action: 'RetryJobs', kind: 'slow-answer', latencyMs: holdMs, times: 1 });
+      const deadline = Date.now() + withinMs;
+      while (Date.now() < deadline) {
+        if (holdsPending() <= before) return true;
+        await delay(20, undefined, { signal });
+      }
+      return false;
+    },
+    dropNextRetryJobsAnswer() {
+      emulator.faults.add({ action: 'RetryJobs', kind: 'apply-then-drop', times: 1 });
+    },
+  };
 }
 
 /** Cleanups run in reverse order of registration (workers before the server they poll), each even if one fails. */

@@ -19,6 +19,10 @@ const FULL_RUN: ChaosOptions = {
   jobsPerWorkflow: 2,
   workerProcesses: 2,
   workerKills: 10,
+  // Two more kills aimed at a RetryJobs call the API holds, and two answers of applied RetryJobs dropped: the
+  // dangerous moments, made to happen rather than hoped for.
+  retryJobsKills: 2,
+  retryJobsDrops: 2,
   serverRestarts: 1,
   startWindowMs: 150_000,
   // Every action at its API limit through the budget, with 20% faults (RequestLimitExceeded among them, which

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startTsProcess, type ChildProcessHandle } from '../../test/helpers/temporal-worker-process';
+import type { StartedProcess } from '../../test/helpers/test-file-footprint';
 
 /** The child script: src/worker.ts's `runWorker` that exits when its parent dies (no orphan outlives a run). */
 const WORKER_SCRIPT = require.resolve('../../test/support/recovery-worker-process.ts');
@@ -63,6 +64,8 @@ interface WorkerSlot {
 export class WorkerFleet {
   private readonly slots: WorkerSlot[] = [];
   private readonly killedPids = new Set<number>();
+  /** Every process the fleet started, the replaced ones too. */
+  private readonly launchedSlots: WorkerSlot[] = [];
   private stopping = false;
   /** Deaths the run did not cause (each one was restarted). */
   readonly unexpectedExits: UnexpectedWorkerExit[] = [];
@@ -104,6 +107,15 @@ export class WorkerFleet {
     );
   }
 
+  /** Every worker process started so far, killed ones included, with its environment and everything it printed. */
+  launched(): StartedProcess[] {
+    return this.launchedSlots.map(({ index, child }) => ({
+      name: `worker ${index} pid ${child.pid}`,
+      env: this.options.env,
+      output: () => child.output(),
+    }));
+  }
+
   /** SIGKILLs the worker in `slot`, waits for it to die, and starts its replacement at once. */
   async kill(slot: number): Promise<KilledWorker> {
     const current = this.slot(slot);
@@ -142,6 +154,7 @@ export class WorkerFleet {
   private launch(index: number): WorkerSlot {
     const child = startTsProcess(WORKER_SCRIPT, this.options.env);
     const slot: WorkerSlot = { index, child, startedAt: Date.now(), ready: false };
+    this.launchedSlots.push(slot);
     this.options.log(`worker ${index}: started pid ${child.pid}`);
     void this.watchReadiness(slot);
     void child.exited.then((exit) => this.onExit(slot, exit));

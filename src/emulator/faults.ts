@@ -13,6 +13,11 @@ import type { SeededRandom } from './random';
 export const FAULT_KINDS = [
   /** The request is held `latencyMs` (default 1000), then handled normally. */
   'latency',
+  /**
+   * The request is handled on arrival (its change applied, its rate-limit slot taken), then its answer is held
+   * `latencyMs` (default 1000): a slow API. A caller that gives up or dies meanwhile never hears it.
+   */
+  'slow-answer',
   /** HTTP 200 with API error `InternalError`; nothing applied. */
   'internal-error',
   /** A gateway answer with HTTP 502 / 503 / 504 and an HTML body; nothing applied. */
@@ -39,7 +44,10 @@ export interface FaultRule {
   probability?: number;
   /** Most requests the rule affects; then it is removed. @default unlimited */
   times?: number;
-  /** Delay before the fault takes effect (for `latency`, before the request is handled). @default 1000 for latency, 0 otherwise */
+  /**
+   * Delay before the fault takes effect (for `latency`, before the request is handled; for `slow-answer`, between
+   * handling it and answering). @default 1000 for latency and slow-answer, 0 otherwise
+   */
   latencyMs?: number;
 }
 
@@ -108,7 +116,8 @@ export class FaultInjector {
       entry.remaining -= 1;
       if (entry.remaining <= 0) this.rules = this.rules.filter((e) => e !== entry);
       const kind = entry.rule.kind;
-      return { kind, latencyMs: entry.rule.latencyMs ?? (kind === 'latency' ? 1000 : 0) };
+      const heldByDefault = kind === 'latency' || kind === 'slow-answer';
+      return { kind, latencyMs: entry.rule.latencyMs ?? (heldByDefault ? 1000 : 0) };
     }
     return undefined;
   }

@@ -4,6 +4,8 @@
  *
  * What a client sees for each fault (the Node SDK's view in brackets):
  * - latency: the normal answer, late [a timeout if later than reqTimeout];
+ * - slow-answer: handled (and applied) at once, the answer late: a caller that dies while it waits has had its
+ *   change made without hearing of it [as latency];
  * - internal-error / request-limit-exceeded: HTTP 200 with that API error [TencentCloudSDKHttpException with
  *   code and requestId];
  * - http-502/503/504: that status with an HTML body [TencentCloudSDKHttpException with httpCode, requestId ''];
@@ -96,7 +98,8 @@ export function createEmulatorServer(deps: EmulatorServerDeps): EmulatorServer {
     const traceId = headerValue(request.headers, 'x-tc-traceid');
     const headers: Record<string, string> = traceId ? { 'X-TC-TraceId': traceId } : {};
     const fault = deps.faults.choose(action);
-    if (fault && fault.latencyMs > 0 && !(await delay(fault.latencyMs))) return;
+    const answerHeldMs = fault?.kind === 'slow-answer' ? fault.latencyMs : 0;
+    if (fault && fault.latencyMs > 0 && answerHeldMs === 0 && !(await delay(fault.latencyMs))) return;
 
     const at = realNowMs();
     if (body === 'too-large') {
@@ -138,6 +141,7 @@ export function createEmulatorServer(deps: EmulatorServerDeps): EmulatorServer {
       resetConnection(request.socket);
       return;
     }
+    if (answerHeldMs > 0 && !(await delay(answerHeldMs))) return;
     sendJson(response, 200, answer.body, headers);
   };
 
@@ -215,6 +219,7 @@ function answerFault(
       return;
     case 'connection-reset':
     case 'latency':
+    case 'slow-answer':
     case 'apply-then-drop':
       resetConnection(request.socket);
       return;

@@ -8,6 +8,7 @@ import type { JobStatus, RecoverBatchJobsResult } from '../../src/shared/recover
 import { auditChaosRun, type AuditedWorkflow } from '../../bench/chaos/chaos-audit';
 import { expectedJob, failuresOf, planChaos, scriptOf, type PlannedJob } from '../../bench/chaos/chaos-plan';
 import { faultRules, resolveChaosOptions } from '../../bench/chaos/chaos-options';
+import { findSecrets, secretsOf } from '../support/secrets-scan';
 
 const MAX_RETRIES = 2;
 
@@ -171,6 +172,45 @@ describe('the chaos audit', () => {
         problems: expect.arrayContaining(['ledger shows 3 RetryJobs applied, expected 2']),
       }),
     );
+  });
+
+  it("flags a credential found in a history or in a worker's output, naming the place and not the secret", () => {
+    const secrets = secretsOf([
+      { secretId: 'AKIDchaosAuditTest000000000000000000', secretKey: 'chaos-key-0123456789' },
+    ]);
+    const found = {
+      inHistories: findSecrets(
+        [
+          {
+            where: 'history of workflow wf-0, event 5',
+            content: '{"signedBy":"AKIDchaosAuditTest000000000000000000"}',
+          },
+        ],
+        secrets,
+      ),
+      inWorkerOutput: findSecrets(
+        [{ where: 'output of worker 0 pid 42', content: 'key chaos-key-0123456789\n' }],
+        secrets,
+      ),
+    };
+    const audit = auditChaosRun([workflow], rightLedger, rightStates, found);
+    expect(audit.secretLeaks).toBe(2);
+    expect(audit.violations).toEqual([
+      {
+        kind: 'secret-in-history',
+        credential: 'SecretId',
+        secret: 'AKID… (36 chars)',
+        form: 'plain',
+        where: 'history of workflow wf-0, event 5, line 1',
+      },
+      {
+        kind: 'secret-in-worker-output',
+        credential: 'SecretKey',
+        secret: 'chao… (20 chars)',
+        form: 'plain',
+        where: 'output of worker 0 pid 42, line 1',
+      },
+    ]);
   });
 });
 

@@ -7,7 +7,8 @@ import { runChaos, type ChaosOptions, type ChaosResult } from '../../bench/chaos
 import { temporalTestBackend } from '../helpers/temporal';
 
 /**
- * 20 workflows (40 jobs) started over 20 s, 3 worker SIGKILLs and 1 server restart meanwhile: about a minute.
+ * 20 workflows (40 jobs) started over 20 s, 3 worker SIGKILLs, 1 more aimed at a RetryJobs call the API holds,
+ * and 1 server restart meanwhile: about a minute.
  * Describes unthrottled (RetryJobs at its 2/s): durability is measured here, on a machine other tests share;
  * the benchmarks run every action at its API limit and test/e2e/api-budget.e2e.test.ts proves the budget. On
  * the PostgreSQL cluster (the `postgresql` jest project), instead of the server restart: matching, history and
@@ -30,6 +31,7 @@ const SMALL_RUN: ChaosOptions =
         jobsPerWorkflow: 2,
         workerProcesses: 2,
         workerKills: 3,
+        retryJobsKills: 1,
         backend: 'postgresql',
         serverRestarts: 0,
         serviceKills: 1,
@@ -43,6 +45,7 @@ const SMALL_RUN: ChaosOptions =
         jobsPerWorkflow: 2,
         workerProcesses: 2,
         workerKills: 3,
+        retryJobsKills: 1,
         serverRestarts: 1,
         startWindowMs: 20_000,
         drainTimeoutMs: DRAIN_TIMEOUT_MS,
@@ -85,7 +88,19 @@ function expectDurable(result: ChaosResult, options: ChaosOptions): void {
     wrong_outcomes: 0,
   });
   expect(result.workflows).toBe(options.workflows);
-  expect(result.worker_kills).toBe(options.workerKills);
+  expect(result.worker_kills).toBe((options.workerKills ?? 0) + (options.retryJobsKills ?? 0));
+  // The dangerous moment happened, and was handled: a worker died while the API held its applied RetryJobs call,
+  // and the activity's next attempt found the retry done and sent nothing.
+  expect({
+    aimed_kills_missed: result.aimed_kills_missed,
+    kills_during_retry_jobs: result.kills_during_retry_jobs,
+    answered_by_already_retried: result.kills_during_retry_jobs_answered_by_already_retried,
+  }).toEqual({
+    aimed_kills_missed: 0,
+    kills_during_retry_jobs: expect.any(Number),
+    answered_by_already_retried: result.kills_during_retry_jobs,
+  });
+  expect(result.kills_during_retry_jobs).toBeGreaterThanOrEqual(options.retryJobsKills ?? 0);
   expect(result.details.kills.every((kill) => kill.signal === 'SIGKILL')).toBe(true);
   expect(result.server_restarts).toBe(options.serverRestarts);
   expect(result.service_kills).toEqual(
@@ -107,7 +122,8 @@ describe('recovery workflows under chaos (own dev server, emulator over HTTP, wo
     async () => {
       const result = await chaosRun({ ...SMALL_RUN, seed: 11 });
       expectDurable(result, SMALL_RUN);
-      expect(result.faults_injected).toBe(0);
+      // No fault but the held RetryJobs answers the aimed kills asked for.
+      expect(result.details.faults_by_kind).toEqual({ 'slow-answer': SMALL_RUN.retryJobsKills });
     },
     RUN_TIMEOUT_MS,
   );
@@ -115,10 +131,11 @@ describe('recovery workflows under chaos (own dev server, emulator over HTTP, wo
   it(
     'does the same while a fifth of all API calls error, throttle, reset, answer garbage or lose their answer',
     async () => {
-      const options = { ...SMALL_RUN, faultRate: 0.2 };
+      const options = { ...SMALL_RUN, faultRate: 0.2, retryJobsDrops: 1 };
       const result = await chaosRun({ ...options, seed: 12 });
       expectDurable(result, options);
       expect(result.faults_injected).toBeGreaterThan(0);
+      expect(result.retry_jobs_apply_then_drop).toBeGreaterThanOrEqual(1);
     },
     RUN_TIMEOUT_MS,
   );

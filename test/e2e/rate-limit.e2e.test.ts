@@ -13,6 +13,7 @@ import { devServerEnv } from '../helpers/temporal';
 import { recordHistory } from '../support/record-history';
 import { killAll, startTsProcess, type ChildProcessHandle } from '../helpers/temporal-worker-process';
 import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { createActivities } from '../../src/activities';
 import { parseBatchConfig } from '../../src/batch/batch-config';
 import { createBatchApi } from '../../src/batch/tencent-batch-api';
@@ -45,25 +46,32 @@ it('keeps RetryJobs at or under 2 per second with two worker processes, a stray 
   const script = require.resolve('../support/recovery-worker-process.ts');
   workers.push(startTsProcess(script, workerEnv), startTsProcess(script, workerEnv));
 
-  // Failures spread over a few seconds, so the dispatcher sends several calls close together.
+  // Failures in pairs two thirds of a second apart over 7 s, so the dispatcher sends many calls close together
+  // (a tighter wave merges into one or two calls, too few to show which worker ran them).
   const jobs = Array.from({ length: 20 }, (_, i) =>
     emu!.createJob({
       script: {
         attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }],
-        runSeconds: 60 + (i % 5) * 40,
+        runSeconds: 60 + (i % 10) * 40,
       },
     }),
   );
   // A worker on the retry queue that sets no task-queue limit, in the test's own process: the budget still paces
-  // its calls, as it paces every process's.
+  // its calls, as it paces every process's. Many pollers, so that it gets most of the retry tasks.
+  const { retryFailedJobs } = createActivities({
+    batchApi: createBatchApi(parseBatchConfig(emulatorEnv(emu))),
+    apiBudget: testApiBudget(env, queues),
+  });
+  let strayRuns = 0;
   const stray = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: queues.retry,
+    maxConcurrentActivityTaskPolls: 10,
     activities: {
-      retryFailedJobs: createActivities({
-        batchApi: createBatchApi(parseBatchConfig(emulatorEnv(emu))),
-        apiBudget: testApiBudget(env, queues),
-      }).retryFailedJobs,
+      retryFailedJobs: (...args: Parameters<typeof retryFailedJobs>) => {
+        strayRuns += 1;
+        return retryFailedJobs(...args);
+      },
     },
   });
   const results = await stray.runUntil(
@@ -83,7 +91,22 @@ it('keeps RetryJobs at or under 2 per second with two worker processes, a stray 
   expect(retried.sort()).toEqual([...jobs].sort());
   expect(retries.every((e) => e.outcome === 'ok')).toBe(true);
   expect(emu.ledger.maxPerWindow('RetryJobs', 1_000, 'all')).toBeLessThanOrEqual(2);
+  // The stray took part (its calls are among those counted), and the limit the worker processes pinned on the
+  // queue is the one the server keeps, whatever the stray's own options say.
+  expect(strayRuns).toBeGreaterThan(0);
+  expect(await pinnedRateLimit(queues.retry)).toBe(2);
 }, 120_000);
+
+/** The activity rate limit kept in the queue's own configuration on the server (undefined when none is set). */
+async function pinnedRateLimit(taskQueue: string): Promise<number | undefined> {
+  const { config } = await env.client.workflowService.describeTaskQueue({
+    namespace: 'default',
+    taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    reportConfig: true,
+  });
+  return config?.queueRateLimit?.rateLimit?.requestsPerSecond ?? undefined;
+}
 
 it('merges a wave of failures from 40 workflows into a few shared RetryJobs calls, one retry per failure', async () => {
   emu = emu ?? (await startTestEmulator());

@@ -3,15 +3,13 @@
  * and the Tencent Batch emulator, whose request ledger is the ground truth for "one RetryJobs per failure".
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { RunningEmulator } from '../../src/emulator';
 import { DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID } from '../../src/shared/constants';
 import { resolveEscalationUpdate, statusQuery } from '../../src/shared/messages';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { devServerEnv, waitFor } from '../helpers/temporal';
 import { startTsProcess } from '../helpers/temporal-worker-process';
 import { recordHistory } from '../support/record-history';
-import { retriesOfUnobservedFailures } from '../support/retry-audit';
-import type { RecoverBatchJobsResult } from '../../src/shared/recovery-types';
+import { expectOneRetryPerFailure } from '../support/retry-expectations';
 import {
   fastInput,
   inProcessWorkers,
@@ -30,25 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.teardown();
 });
-
-/**
- * One retry per failure, as it can fail: the ledger shows `expectedRetries` applied RetryJobs for the job, each
- * answering a different failure (EndTime), and each a failure its owner had observed before the call landed (a
- * stale or repeated call lands on the job's next failure instead; see test/support/retry-audit.ts).
- */
-function expectOneRetryPerFailure(
-  emu: RunningEmulator,
-  owner: RecoverBatchJobsResult,
-  jobId: string,
-  expectedRetries: number,
-): void {
-  const applied = emu.ledger.retriesOf(jobId);
-  expect(applied).toHaveLength(expectedRetries);
-  expect(new Set(applied.map((r) => r.failureEndTime)).size).toBe(applied.length);
-  const job = owner.jobs.filter((j) => j.jobId === jobId);
-  expect(job).toHaveLength(1);
-  expect(retriesOfUnobservedFailures(job, (id) => emu.ledger.retriesOf(id))).toEqual([]);
-}
 
 describe('recoverBatchJobsWorkflow on the dev server against the emulator', () => {
   it('retries failures to success, leaves successes alone, and escalates what keeps failing until an operator decides', async () => {

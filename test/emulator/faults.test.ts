@@ -30,6 +30,27 @@ describe('faults as the real SDK sees them', () => {
     );
   });
 
+  test('slow-answer applies the change on arrival and answers late', async () => {
+    const emulator = await start({ faults: [{ action: 'RetryJobs', kind: 'slow-answer', latencyMs: 300 }] });
+    const jobId = failedJob(emulator);
+    const started = Date.now();
+    const answer = sdkClient(emulator).RetryJobs({ JobIds: [jobId] });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(emulator.getJob(jobId)?.state).not.toBe('FAILED');
+    await expect(answer).resolves.toEqual(expect.objectContaining({ RequestId: expect.any(String) }));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    const [entry] = emulator.ledger.entries();
+    expect(entry).toEqual(
+      expect.objectContaining({
+        outcome: 'fault:slow-answer',
+        applied: true,
+        apiOutcome: 'ok',
+        latencyMs: 300,
+      }),
+    );
+    expect(entry?.at).toBeLessThan(started + 100);
+  });
+
   test('latency beyond the SDK reqTimeout surfaces as a TencentCloudSDKHttpException without code or httpCode', async () => {
     const emulator = await start({ faults: [{ kind: 'latency', latencyMs: 5000 }] });
     const error = await sdkErrorOf(sdkClient(emulator, { reqTimeout: 1 }).DescribeJobs({}));

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { noteChildProcess } from './test-file-footprint';
 
 /** How a child process ended. */
 export interface ChildExit {
@@ -38,6 +40,7 @@ export function startTsProcess(scriptPath: string, env: Record<string, string>):
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  noteChildProcess(path.basename(scriptPath), pid, { env, output: () => output });
   let status: ChildExit | undefined;
   const exited = new Promise<ChildExit>((resolve) => {
     child.once('exit', (code, signal) => {

@@ -15,6 +15,7 @@ import {
   TEMPORAL_TEST_TIME_SKIPPING_SERVER_ENV,
 } from '../setup/test-env';
 import { installTestRuntime } from './temporal-runtime';
+import { noteTaskQueuePrefix } from './test-file-footprint';
 
 export { workflowBundle } from './temporal-bundle';
 export { waitFor, type WaitForOptions } from './temporal-wait-for';
@@ -101,7 +102,9 @@ async function createTimeSkippingWithRetries(binary: ResolvedServerBinary): Prom
 
 /** A task queue name no other test (in this or another file) uses. */
 export function uniqueTaskQueue(prefix: string): string {
-  return `${prefix}-${randomUUID()}`;
+  const taskQueue = `${prefix}-${randomUUID()}`;
+  noteTaskQueuePrefix(taskQueue);
+  return taskQueue;
 }
 
 /** The test server the global setup provisioned, or (outside jest) resolved here. */

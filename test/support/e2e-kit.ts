@@ -24,6 +24,7 @@ import {
 import type { RecoverBatchJobsInput } from '../../src/shared/recovery-types';
 import { devServerAddress, workflowBundle } from '../helpers/temporal';
 import { killAll, type ChildProcessHandle } from '../helpers/temporal-worker-process';
+import { noteCredentials, noteTaskQueuePrefix } from '../helpers/test-file-footprint';
 
 /** Jobs run for one emulated minute = one real second at this scale. */
 export const TIME_SCALE = 60;
@@ -39,8 +40,10 @@ export function emulatorEnv(emulator: RunningEmulator): Record<string, string> {
   };
 }
 
+/** The queues of one test; every queue derived from them (the budget's) starts with `workflow` too. */
 export function uniqueQueues(): RecoveryTaskQueues {
   const id = randomUUID().slice(0, 8);
+  noteTaskQueuePrefix(`e2e-${id}`);
   return { workflow: `e2e-${id}`, retry: `e2e-${id}-retry`, describe: `e2e-${id}-describe` };
 }
 
@@ -52,8 +55,36 @@ export const TEST_DESCRIBE_LIMITS_ENV = Object.entries(TEST_DESCRIBE_LIMITS)
   .map(([action, rps]) => `${action}=${rps}`)
   .join(',');
 
+/** An emulator whose keys, those it issues later included, the secrets scan after the test file looks for. */
 export async function startTestEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  return startEmulator({ timeScale: TIME_SCALE, rateLimits: TEST_DESCRIBE_LIMITS, ...options });
+  const emulator = await startEmulator({
+    timeScale: TIME_SCALE,
+    rateLimits: TEST_DESCRIBE_LIMITS,
+    ...options,
+  });
+  noteCredentials(...(options.credentials ?? [DEFAULT_EMULATOR_CREDENTIALS]));
+  noteIssuedKeys(emulator);
+  return emulator;
+}
+
+/**
+ * Records every key `emulator` issues, through the test's calls or its admin API (both reach the same credential
+ * store): a key revoked later must not show up anywhere either.
+ */
+function noteIssuedKeys(emulator: RunningEmulator): void {
+  const store = emulator.credentials;
+  const issueKey = store.issueKey.bind(store);
+  const issueTemporary = store.issueTemporary.bind(store);
+  store.issueKey = () => {
+    const key = issueKey();
+    noteCredentials(key);
+    return key;
+  };
+  store.issueTemporary = (ttlSeconds) => {
+    const key = issueTemporary(ttlSeconds);
+    noteCredentials(key);
+    return key;
+  };
 }
 
 /** Each test's emulator is an account of its own, so each test's workers share a budget of their own. */

@@ -3,6 +3,7 @@
  * package from outside: its output is kept and shown in full when it fails.
  */
 import { spawn } from 'node:child_process';
+import { noteChildProcess } from '../helpers/test-file-footprint';
 
 /** What {@link runCommand} needs besides the command line. */
 export interface RunCommandOptions {
@@ -37,6 +38,10 @@ export function runCommand(
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    noteChildProcess([command, ...args].join(' '), child.pid, {
+      env: options.env ?? {},
+      output: () => `${stdout}${stderr}`,
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     child.once('error', (err) => {
       clearTimeout(timer);

@@ -50,6 +50,14 @@ describe('ApiBudgetBook', () => {
     expect((slots[1] as number) - (slots[0] as number)).toBe(2_000 + SLOT_MARGIN_MS);
   });
 
+  it('keeps a limit under 1/s for calls asked for one at a time, seconds apart', () => {
+    const book = new ApiBudgetBook();
+    const slots = [0, 2_000, 4_000, 6_500].flatMap(
+      (now) => book.grant({ action: 'DeleteJob', calls: 1, limitRps: 0.5 }, now).slots,
+    );
+    expect(maxPerWindow(slots, 2_000 + SLOT_MARGIN_MS)).toBe(1);
+  });
+
   it('halves the rate after a refusal, once per burst, and doubles it back every 20 s without one', () => {
     const book = new ApiBudgetBook();
     book.refused('DescribeJobs', 0);
@@ -64,6 +72,14 @@ describe('ApiBudgetBook', () => {
     expect(book.rateInForce('RetryJobs', 2, 4_000)).toBe(2); // other actions are untouched
     const slowed = book.grant({ action: 'DescribeJobs', calls: 6, limitRps: 10 }, 4_000).slots;
     expect(maxPerWindow(slowed, 1_000 + SLOT_MARGIN_MS)).toBe(2);
+  });
+
+  it('comes back to the limit after a slowdown, and never goes above it', () => {
+    const book = new ApiBudgetBook();
+    book.refused('RetryJobs', 0);
+    for (const later of [20_000, 60_000, 3_600_000]) expect(book.rateInForce('RetryJobs', 2, later)).toBe(2);
+    const slots = book.grant({ action: 'RetryJobs', calls: 10, limitRps: 2 }, 3_600_000).slots;
+    expect(maxPerWindow(slots, 1_000 + SLOT_MARGIN_MS)).toBe(2);
   });
 
   it('carries its slots and slowdowns into the next run, so a continue-as-new cannot double a window', () => {

@@ -7,6 +7,10 @@ const request = (id: string, ...jobIds: string[]): RetryRequest => ({
   failures: jobIds.map((jobId) => ({ jobId, endTime: '2026-11-29T00:00:00Z' })),
 });
 
+/** `count` distinct job IDs, numbered from `from`. */
+const jobIds = (from: number, count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `job-${String(from + i).padStart(8, '0')}`);
+
 describe('RetryDispatchQueue', () => {
   it('takes a request delivered twice once', () => {
     const queue = new RetryDispatchQueue();
@@ -62,6 +66,33 @@ describe('RetryDispatchQueue', () => {
     expect(queue.batchIsFull()).toBe(true);
     expect(queue.take()).toHaveLength(100);
     expect(queue.take()).toHaveLength(50);
+  });
+
+  it('takes a request of exactly 100 failures, as one full call', () => {
+    const queue = new RetryDispatchQueue();
+    expect(queue.add(request('r1', ...jobIds(0, 100)))).toBeUndefined();
+    expect(queue.batchIsFull()).toBe(true);
+    expect(queue.take().flatMap((r) => r.failures)).toHaveLength(100);
+  });
+
+  it('never puts more than 100 jobs into a call, leaving a request that does not fit for the next', () => {
+    const queue = new RetryDispatchQueue();
+    queue.add(request('r1', ...jobIds(0, 60)));
+    queue.add(request('r2', ...jobIds(60, 60)));
+    queue.add(request('r3', ...jobIds(120, 40)));
+    expect(queue.take().map((r) => r.requestId)).toEqual(['r1', 'r3']);
+    expect(queue.take().map((r) => r.requestId)).toEqual(['r2']);
+  });
+
+  it('sends two waiting requests for the same job in different calls', () => {
+    const queue = new RetryDispatchQueue();
+    queue.add(request('r1', 'job-aaaaaaaa'));
+    queue.add(request('r2', 'job-aaaaaaaa', 'job-bbbbbbbb'));
+    queue.add(request('r3', 'job-cccccccc'));
+    const first = queue.take();
+    expect(first.map((r) => r.requestId)).toEqual(['r1', 'r3']);
+    queue.done(first);
+    expect(queue.take().map((r) => r.requestId)).toEqual(['r2']);
   });
 
   it('remembers a bounded number of request IDs', () => {

@@ -135,6 +135,40 @@ describe('retryFailedJobs', () => {
     ).toEqual(expect.arrayContaining(['job-aaaaaaaa', 'job-bbbbbbbb', 'job-dddddddd', 'job-eeeeeeee']));
   });
 
+  it('sends the one job still in its failure on its own when the API refused a pair for the other', async () => {
+    const api = new FakeBatchApi();
+    const failures = ['job-aaaaaaaa', 'job-bbbbbbbb'].map((jobId) => ({ jobId, endTime: api.fail(jobId) }));
+    // Between the activity's re-read and its call, another actor retries job b: the API refuses the pair.
+    const original = api.describeJobs.bind(api);
+    api.describeJobs = async (input) => {
+      const answer = await original(input);
+      api.describeJobs = original;
+      api.jobs.set('job-bbbbbbbb', { state: 'RUNNING' });
+      return answer;
+    };
+    const { outcomes } = await run(api, failures);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ jobId: 'job-aaaaaaaa', outcome: 'RETRIED' }),
+      expect.objectContaining({ jobId: 'job-bbbbbbbb', outcome: 'ALREADY_RETRIED', currentState: 'RUNNING' }),
+    ]);
+    expect(api.retryCalls).toEqual([['job-aaaaaaaa', 'job-bbbbbbbb'], ['job-aaaaaaaa']]);
+  });
+
+  it('answers a full call of 100 failures with one RetryJobs, and refuses 101', async () => {
+    const api = new FakeBatchApi();
+    const failures = Array.from({ length: 101 }, (_, i) => {
+      const jobId = `job-${String(i).padStart(8, '0')}`;
+      return { jobId, endTime: api.fail(jobId) };
+    });
+    await expect(run(api, failures)).rejects.toMatchObject({
+      type: ErrorType.InvalidInput,
+      message: expect.stringMatching(/at most 100 failures/),
+    });
+    const { outcomes } = await run(api, failures.slice(0, 100));
+    expect(outcomes.filter((o) => o.outcome === 'RETRIED')).toHaveLength(100);
+    expect(api.retryCalls.map((call) => call.length)).toEqual([100]);
+  });
+
   it('isolates a job the API keeps refusing and reports its reason', async () => {
     const api = new FakeBatchApi();
     const failures = ['job-aaaaaaaa', 'job-bbbbbbbb', 'job-cccccccc'].map((jobId) => ({

@@ -126,3 +126,42 @@ it('continues as new under steady load and takes a request delivered twice once,
   expect(jobs).toHaveLength(120);
   expect(new Set(jobs).size).toBe(120);
 }, 90_000);
+
+it('carries the requests not sent yet and the request IDs taken through continue-as-new', async () => {
+  const taskQueue = uniqueTaskQueue('dispatcher-carry');
+  // Calls slow enough that requests arrive while the run lets its last call end before continuing as new.
+  const retries = recordingRetries(1_000);
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
+    activities: { retryFailedJobs: retries.retryFailedJobs },
+  });
+  let sent = 0;
+  await worker.runUntil(async () => {
+    const handle = await env.client.workflow.start(retryJobsDispatcherWorkflow, {
+      taskQueue,
+      workflowId: `dispatcher-${taskQueue}`,
+      args: [{ retryTaskQueue: taskQueue, gatherWindow: '50ms', continueAsNewAfterEvents: 40 }],
+    });
+    // One request after another until the run has continued as new.
+    await waitFor(
+      async () => {
+        await handle.signal(retryRequestedSignal, request(sent++));
+        return (await handle.describe()).runId !== handle.firstExecutionRunId;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: 'a continue-as-new' },
+    );
+    // The first request delivered again, to the new run, then a last new one.
+    await handle.signal(retryRequestedSignal, request(0));
+    const last = request(sent++);
+    await handle.signal(retryRequestedSignal, last);
+    await waitFor(() => retries.calls.some((call) => call.includes(last.failures[0]?.jobId ?? '')), {
+      timeoutMs: 20_000,
+      description: 'the last request sent',
+    });
+    await handle.terminate('test over');
+  });
+  const expected = Array.from({ length: sent }, (_, i) => request(i).failures.map((f) => f.jobId)).flat();
+  expect([...retries.calls.flat()].sort()).toEqual(expected.sort());
+}, 60_000);

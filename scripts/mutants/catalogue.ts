@@ -1,0 +1,300 @@
+/**
+ * The targeted mutants of `npm run test:mutants`: each breaks one guard of the retry path or the API budget, and
+ * names the fast tests that must notice. A mutant that survives is either equivalent (its entry says why, in
+ * `survivorReason`) or a gap in those tests.
+ */
+
+/** The jest projects of jest.config.js a mutant's tests may run in. */
+export type JestProject = 'dev-server' | 'postgresql';
+
+export interface Mutant {
+  /** Unique, kebab-case; `--only <id>` runs this one. */
+  id: string;
+  /** Repository-relative path of the file mutated (a copy of it: the working tree is never touched). */
+  file: string;
+  /** Exact text to replace; must occur exactly once in `file`. */
+  search: string;
+  replace: string;
+  /** One line: which guard this breaks, and what could then go wrong. */
+  description: string;
+  /** Repository-relative test files that must fail with the mutant in place. */
+  tests: string[];
+  /** Jest `-t`: runs only the matching tests of `tests` (keeps slow files fast). */
+  testNamePattern?: string;
+  /** @default 'dev-server' */
+  project?: JestProject;
+  /** Why this mutant is equivalent (no test can tell it from the original), when it survives. */
+  survivorReason?: string;
+}
+
+const RETRY_ACTIVITY = 'src/activities/retry-failed-jobs.ts';
+const DISPATCH_QUEUE = 'src/workflows/retry-dispatch-queue.ts';
+const DISPATCHER_WORKFLOW = 'src/workflows/retry-jobs-dispatcher-workflow.ts';
+const BUDGET_BOOK = 'src/workflows/api-budget-book.ts';
+const BUDGET_WORKFLOW = 'src/workflows/tencent-api-budget-workflow.ts';
+const BUDGET_ACTIVITY = 'src/activities/api-budget.ts';
+
+const RETRY_ACTIVITY_TESTS = ['test/unit/retry-failed-jobs.test.ts'];
+const DISPATCH_QUEUE_TESTS = ['test/unit/retry-dispatch-queue.test.ts'];
+const DISPATCHER_WORKFLOW_TESTS = ['test/workflows/retry-jobs-dispatcher.test.ts'];
+const BUDGET_BOOK_TESTS = ['test/unit/api-budget-book.test.ts'];
+const BUDGET_WORKFLOW_TESTS = ['test/workflows/tencent-api-budget.test.ts'];
+const BUDGET_ACTIVITY_TESTS = ['test/unit/api-budget.test.ts'];
+
+export const MUTANTS: readonly Mutant[] = [
+  // The idempotent RetryJobs activity: one call per observed failure, never a second.
+  {
+    id: 'retry-ignores-end-time',
+    file: RETRY_ACTIVITY,
+    search: ': s.endTime === observed.endTime;',
+    replace: ': true;',
+    description:
+      'The same-failure check ignores EndTime: a job that failed again since (newer EndTime) is retried as the failure observed.',
+    // The e2e makes that moment happen against the emulator (answer lost, job failed again before the next attempt).
+    tests: [...RETRY_ACTIVITY_TESTS, 'test/e2e/recovery-path.e2e.test.ts'],
+    testNamePattern: "^retryFailedJobs |leaves a job's next failure to its owner",
+  },
+  {
+    id: 'retry-ignores-missing-end-time',
+    file: RETRY_ACTIVITY,
+    search: 'observed.noEndTime ? s.endTime === undefined :',
+    replace: 'observed.noEndTime ? true :',
+    description:
+      'A failure observed without an EndTime matches whatever the job shows now, even a newer failure that has one.',
+    tests: RETRY_ACTIVITY_TESTS,
+  },
+  {
+    id: 'retry-retries-job-not-failed',
+    file: RETRY_ACTIVITY,
+    search: "if (s.state === 'FAILED' && sameFailure) return true;",
+    replace: 'if (sameFailure) return true;',
+    description:
+      'The not-FAILED check is gone: a job running again (or succeeded) that still shows the observed EndTime is retried.',
+    tests: RETRY_ACTIVITY_TESTS,
+  },
+  {
+    id: 'retry-sends-already-retried',
+    file: RETRY_ACTIVITY,
+    search: '        endTime: s.endTime,\n      });\n      return false;',
+    replace: '        endTime: s.endTime,\n      });\n      return true;',
+    description:
+      'ALREADY_RETRIED is recorded but the job is sent anyway: a failure an earlier attempt answered gets a second RetryJobs.',
+    tests: RETRY_ACTIVITY_TESTS,
+  },
+  {
+    id: 'retry-treats-transient-errors-as-refusals',
+    file: RETRY_ACTIVITY,
+    search: 'if (!isRefusal(err)) throw err;',
+    replace: '',
+    description:
+      'Throttling and transport errors are handled as a refusal of the jobs instead of thrown for Temporal to retry: jobs still FAILED end NOT_RETRIABLE.',
+    tests: RETRY_ACTIVITY_TESTS,
+  },
+  {
+    id: 'retry-refuses-lone-survivor',
+    file: RETRY_ACTIVITY,
+    search:
+      'const [jobId] = remaining as [string];\n        if (remaining.length < group.length) return send(remaining);',
+    replace: 'const [jobId] = remaining as [string];',
+    description:
+      "After a refused call, the one job still in its failure is marked NOT_RETRIABLE with another job's refusal instead of sent alone.",
+    tests: RETRY_ACTIVITY_TESTS,
+  },
+  {
+    id: 'retry-refuses-full-call',
+    file: RETRY_ACTIVITY,
+    search: 'if (failures.length > MAX_JOB_IDS_PER_REQUEST)',
+    replace: 'if (failures.length >= MAX_JOB_IDS_PER_REQUEST)',
+    description:
+      'The input limit is off by one: a full call of 100 failures (what the dispatcher sends in a wave) is refused as invalid input.',
+    tests: RETRY_ACTIVITY_TESTS,
+  },
+
+  // The dispatcher's queue: each request once, calls of at most 100 distinct jobs, one call per job at a time.
+  {
+    id: 'queue-no-request-dedupe',
+    file: DISPATCH_QUEUE,
+    search: "if (this.takenIds.has(request.requestId)) return 'duplicate';",
+    replace: '',
+    description: 'A request delivered twice (a retried signal-with-start) is queued and sent twice.',
+    tests: DISPATCH_QUEUE_TESTS,
+  },
+  {
+    id: 'queue-refuses-full-request',
+    file: DISPATCH_QUEUE,
+    search: 'request.failures.length > MAX_JOB_IDS_PER_REQUEST',
+    replace: 'request.failures.length >= MAX_JOB_IDS_PER_REQUEST',
+    description: 'The size check is off by one: a request of exactly 100 failures is refused as wrong-size.',
+    tests: DISPATCH_QUEUE_TESTS,
+  },
+  {
+    id: 'queue-overfills-call',
+    file: DISPATCH_QUEUE,
+    search: 'const fits = jobs.size + request.failures.length <= MAX_JOB_IDS_PER_REQUEST;',
+    replace: 'const fits = true;',
+    description:
+      'Batching ignores the 100-job cap: requests are taken while fewer than 100 jobs are in, so one call can carry up to 199.',
+    tests: DISPATCH_QUEUE_TESTS,
+  },
+  {
+    id: 'queue-same-job-twice-in-call',
+    file: DISPATCH_QUEUE,
+    search: 'if (fits && this.canGo(request) && !request.failures.some((f) => jobs.has(f.jobId))) {',
+    replace: 'if (fits && this.canGo(request)) {',
+    description:
+      'Two waiting requests for the same job go into one call (which the activity refuses whole, as a job listed twice).',
+    tests: DISPATCH_QUEUE_TESTS,
+  },
+  {
+    id: 'queue-ignores-calls-in-flight',
+    file: DISPATCH_QUEUE,
+    search: 'return !request.failures.some((f) => this.inFlightJobs.has(f.jobId));',
+    replace: 'return true;',
+    description:
+      'A request for a job whose call is in flight goes out at once: two calls in flight could both see the job FAILED.',
+    tests: DISPATCH_QUEUE_TESTS,
+  },
+
+  // The dispatcher workflow: what a continue-as-new must carry.
+  {
+    id: 'dispatcher-forgets-request-ids',
+    file: DISPATCHER_WORKFLOW,
+    search: 'return { ...this.input, ...this.queue.toCarried() };',
+    replace: 'return { ...this.input, pending: this.queue.toCarried().pending };',
+    description:
+      'Continue-as-new drops the request IDs already taken: a request delivered again after it is sent a second time.',
+    tests: DISPATCHER_WORKFLOW_TESTS,
+    testNamePattern: 'carries the requests not sent yet',
+  },
+  {
+    id: 'dispatcher-drops-pending-requests',
+    file: DISPATCHER_WORKFLOW,
+    search: 'return { ...this.input, ...this.queue.toCarried() };',
+    replace: 'return { ...this.input, recentRequestIds: this.queue.toCarried().recentRequestIds };',
+    description:
+      'Continue-as-new drops the requests not sent yet: their failures are never retried and their requesters never answered.',
+    tests: DISPATCHER_WORKFLOW_TESTS,
+    testNamePattern: 'carries the requests not sent yet',
+  },
+
+  // The budget's ledger: never more slots than the limit in any window of one second plus the margin.
+  {
+    id: 'book-rounds-rate-up',
+    file: BUDGET_BOOK,
+    search: 'const perWindow = rate >= 1 ? Math.floor(rate) : 1;',
+    replace: 'const perWindow = rate >= 1 ? Math.ceil(rate) : 1;',
+    description: 'A fractional rate in force (2.5/s after a slowdown) grants 3 calls per window.',
+    tests: BUDGET_BOOK_TESTS,
+  },
+  {
+    id: 'book-window-without-margin',
+    file: BUDGET_BOOK,
+    search: 'const windowMs = (rate >= 1 ? 1_000 : 1_000 / rate) + SLOT_MARGIN_MS;',
+    replace: 'const windowMs = rate >= 1 ? 1_000 : 1_000 / rate;',
+    description:
+      'Windows lose their margin: a call sent late within the tolerance puts limit + 1 calls into one API second.',
+    tests: BUDGET_BOOK_TESTS,
+  },
+  {
+    id: 'book-window-off-by-one',
+    file: BUDGET_BOOK,
+    search: 'const bounding = granted[granted.length - perWindow];',
+    replace: 'const bounding = granted[granted.length - perWindow - 1];',
+    description:
+      'The slot limit + 1 back bounds the new one instead of the slot limit back: limit + 1 per window.',
+    tests: BUDGET_BOOK_TESTS,
+  },
+  {
+    id: 'book-no-window-bound',
+    file: BUDGET_BOOK,
+    search: 'if (bounding !== undefined) slot = Math.max(slot, bounding + windowMs);',
+    replace: '',
+    description:
+      'Slots are ordered but not spaced: a burst of requests gets all its slots in the same instant.',
+    tests: BUDGET_BOOK_TESTS,
+  },
+  {
+    id: 'book-forgets-slots-early',
+    file: BUDGET_BOOK,
+    search: '(this.granted[request.action] ?? []).filter((t) => t > nowMs - FORGET_AFTER_MS)',
+    replace: '(this.granted[request.action] ?? []).filter((t) => t > nowMs - 1_000)',
+    description:
+      'Slots are forgotten after 1 s instead of 10 s: below 1 call/s, a slot 2 s old no longer keeps the next a window away.',
+    tests: BUDGET_BOOK_TESTS,
+  },
+  {
+    id: 'book-recovers-above-limit',
+    file: BUDGET_BOOK,
+    search: 'return Math.min(1, slowdown.factor * 2 ** steps);',
+    replace: 'return slowdown.factor * 2 ** steps;',
+    description:
+      'Recovery after a slowdown is not capped: a minute without refusals later the rate in force is above the limit.',
+    tests: BUDGET_BOOK_TESTS,
+  },
+  {
+    id: 'book-forgets-slots-on-continue',
+    file: BUDGET_BOOK,
+    search: 'if (recent.length > 0) granted[action] = recent;',
+    replace: '',
+    description:
+      "Continue-as-new forgets the slots granted: the next run can put a second limit's worth of calls into the current window.",
+    tests: BUDGET_BOOK_TESTS,
+  },
+
+  // The budget workflow: requests validated before history, refusals reported by the API slow it down.
+  {
+    id: 'budget-workflow-admits-oversized-request',
+    file: BUDGET_WORKFLOW,
+    search: 'request.calls < 1 || request.calls > MAX_CALLS_PER_REQUEST',
+    replace: 'request.calls < 1',
+    description:
+      "A request for more than 100 calls is admitted: one caller can reserve minutes of an action's budget at once.",
+    tests: BUDGET_WORKFLOW_TESTS,
+  },
+  {
+    id: 'budget-workflow-ignores-refusals',
+    file: BUDGET_WORKFLOW,
+    search: 'book.refused(action, Date.now());',
+    replace: 'void 0;',
+    description:
+      "RequestLimitExceeded reports are dropped: the budget never slows down while another service spends the account's limit.",
+    tests: BUDGET_WORKFLOW_TESTS,
+  },
+
+  // The activities' side of the budget: every call waits for a slot of its own, in time.
+  {
+    id: 'budget-activity-calls-without-grant',
+    file: BUDGET_ACTIVITY,
+    search: 'await budget.take(action);',
+    replace: '',
+    description:
+      'Batch calls go out without asking the budget: no limit holds, in one process or across many.',
+    tests: BUDGET_ACTIVITY_TESTS,
+  },
+  {
+    id: 'budget-activity-calls-before-slot',
+    file: BUDGET_ACTIVITY,
+    search: 'if (slot > Date.now()) await pauseHeartbeating(slot - Date.now());',
+    replace: '',
+    description:
+      'take() does not wait for its slot: a call goes out when granted, not when due, so a burst of grants is a burst of calls.',
+    tests: BUDGET_ACTIVITY_TESTS,
+  },
+  {
+    id: 'budget-activity-uses-late-slot',
+    file: BUDGET_ACTIVITY,
+    search: 'if (Date.now() - slot <= SLOT_LATE_TOLERANCE_MS) return;',
+    replace: 'return;',
+    description: 'A slot already past its tolerance is used anyway: the late call can crowd the next window.',
+    tests: BUDGET_ACTIVITY_TESTS,
+  },
+  {
+    id: 'budget-activity-throttle-fails-call',
+    file: BUDGET_ACTIVITY,
+    search: 'if (!(err instanceof ApplicationFailure && err.type === ErrorType.Throttled)) throw err;',
+    replace: 'throw err;',
+    description:
+      'A RequestLimitExceeded answer fails the activity attempt instead of slowing the budget and waiting for a later slot.',
+    tests: BUDGET_ACTIVITY_TESTS,
+  },
+];

@@ -1,0 +1,114 @@
+import type { Client } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { budgetedBatchApi, createTemporalApiBudget, type ApiBudget } from '../../src/activities/api-budget';
+import type { ApiCallsGrant, ApiCallsRequest } from '../../src/shared/api-budget-types';
+import { ErrorType } from '../../src/shared/errors';
+import { FakeBatchApi } from '../support/fake-batch-api';
+
+/**
+ * A client whose budget workflow answers each grant request with `answer(request)`: only the two members
+ * `createTemporalApiBudget` asks for a grant with.
+ */
+function budgetClient(answer: (request: ApiCallsRequest) => ApiCallsGrant | Error): {
+  client: Client;
+  requests: ApiCallsRequest[];
+} {
+  const requests: ApiCallsRequest[] = [];
+  const fake = {
+    withDeadline: <R>(_deadline: number | Date, fn: () => Promise<R>): Promise<R> => fn(),
+    workflow: {
+      executeUpdateWithStart: (_update: unknown, options: { args: [ApiCallsRequest] }) => {
+        requests.push(options.args[0]);
+        const grant = answer(options.args[0]);
+        return grant instanceof Error ? Promise.reject(grant) : Promise.resolve(grant);
+      },
+    },
+  };
+  return { client: fake as unknown as Client, requests };
+}
+
+/** A budget that grants every call at once and records what it was asked, in order with the calls. */
+function recordingBudget(events: string[]): ApiBudget {
+  return {
+    take: (action) => {
+      events.push(`take ${action}`);
+      return Promise.resolve();
+    },
+    refused: (action) => {
+      events.push(`refused ${action}`);
+      return Promise.resolve();
+    },
+  };
+}
+
+describe('createTemporalApiBudget', () => {
+  it('lets a call go at its slot, not when the slot is granted', async () => {
+    let slot = 0;
+    const { client } = budgetClient(() => {
+      slot = Date.now() + 300;
+      return { slots: [slot], rateInForce: 2 };
+    });
+    await createTemporalApiBudget({ client }).take('RetryJobs');
+    // A timer may fire a millisecond early; without the wait the call would go out 300 ms early.
+    expect(Date.now()).toBeGreaterThanOrEqual(slot - 20);
+  });
+
+  it('gives up a slot it could only use late and asks again, further ahead', async () => {
+    const { client, requests } = budgetClient(() => ({
+      // The first answer arrives after its slot has passed (a slow frontend, a paused process).
+      slots: [requests.length === 1 ? Date.now() - 1_000 : Date.now() + 50],
+      rateInForce: 2,
+    }));
+    await createTemporalApiBudget({ client }).take('RetryJobs');
+    expect(requests).toHaveLength(2);
+    expect(requests[1]?.leadMs).toBeGreaterThan(requests[0]?.leadMs ?? Infinity);
+  });
+
+  it('fails for good when the budget workflow refuses the request', async () => {
+    const { client } = budgetClient(
+      () => new WorkflowUpdateFailedError('Workflow Update failed', new Error('unknown action')),
+    );
+    await expect(createTemporalApiBudget({ client }).take('RetryJobs')).rejects.toMatchObject({
+      type: ErrorType.InvalidInput,
+      nonRetryable: true,
+    });
+  });
+});
+
+describe('budgetedBatchApi', () => {
+  it('takes a slot before every call, and sends a call refused for its rate again at a later slot after telling the budget', async () => {
+    const api = new FakeBatchApi();
+    api.fail('job-aaaaaaaa');
+    const events: string[] = [];
+    const retryJobs = api.retryJobs.bind(api);
+    api.retryJobs = (input) => {
+      events.push('call RetryJobs');
+      if (events.filter((e) => e === 'call RetryJobs').length === 1) {
+        return Promise.reject(
+          ApplicationFailure.create({ message: 'RequestLimitExceeded', type: ErrorType.Throttled }),
+        );
+      }
+      return retryJobs(input);
+    };
+    await budgetedBatchApi(api, recordingBudget(events)).retryJobs({ jobIds: ['job-aaaaaaaa'] });
+    expect(events).toEqual([
+      'take RetryJobs',
+      'call RetryJobs',
+      'refused RetryJobs',
+      'take RetryJobs',
+      'call RetryJobs',
+    ]);
+    expect(api.retryCalls).toEqual([['job-aaaaaaaa']]);
+  });
+
+  it('passes every other failure through at once, without telling the budget', async () => {
+    const api = new FakeBatchApi();
+    api.jobs.set('job-aaaaaaaa', { state: 'RUNNING' });
+    const events: string[] = [];
+    await expect(
+      budgetedBatchApi(api, recordingBudget(events)).retryJobs({ jobIds: ['job-aaaaaaaa'] }),
+    ).rejects.toMatchObject({ type: ErrorType.UnsupportedOperation });
+    expect(events).toEqual(['take RetryJobs']);
+  });
+});
