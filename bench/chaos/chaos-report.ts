@@ -107,7 +107,7 @@ function details({ name, result: r }: ReportedRun): string[] {
       ` unexpected worker exits: ${d.unexpected_worker_exits.length}.`,
     `- Server restarts: ${d.restarts.length} (downtime ${downtimes}).`,
     `- API requests: ${d.api_requests}; RetryJobs requests by outcome: ${JSON.stringify(d.retry_jobs_requests)};` +
-      ` job retries applied: ${d.retries_applied}; most RetryJobs admitted in one second: ${d.max_retry_jobs_per_second}.`,
+      ` job retries applied: ${d.retries_applied}; most RetryJobs received in one second: ${d.max_retry_jobs_per_second}.`,
     `- Faults by kind: ${JSON.stringify(d.faults_by_kind)}; by action: ${JSON.stringify(d.faults_by_action)}.`,
     `- Helper workflow runs (more than one: it continued as new mid-run): ${JSON.stringify(d.helper_workflow_runs)}.`,
     ...violationLines(r),

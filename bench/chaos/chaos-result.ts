@@ -114,7 +114,7 @@ export interface ChaosDetails {
   api_requests: number;
   retry_jobs_requests: Record<string, number>;
   retries_applied: number;
-  /** Most RetryJobs the emulator admitted in any one-second window (the API allows 2). */
+  /** Most RetryJobs the API received in any one-second window, refused ones included (the API allows 2). */
   max_retry_jobs_per_second: number;
   faults_by_kind: Record<string, number>;
   faults_by_action: Record<string, number>;

@@ -169,7 +169,7 @@ export async function runChaos(chaosOptions: ChaosOptions = {}): Promise<ChaosRe
       server,
       unexpectedExits: fleet.unexpectedExits,
       apiRequests: emulator.ledger.size,
-      maxRetryJobsPerSecond: emulator.ledger.maxAdmittedPerWindow('RetryJobs'),
+      maxRetryJobsPerSecond: emulator.ledger.maxPerWindow('RetryJobs', 1_000, 'all'),
       actions: actionFigures(emulator.ledger, API_LIMITS[options.apiLimits]),
       helperWorkflowRuns: await countHelperWorkflowRuns(client).catch(() => ({})),
       durationMs: Date.now() - runStartedAt,
