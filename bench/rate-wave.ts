@@ -41,7 +41,13 @@ import {
   type ServerFigures,
   type WorkflowTaskFigures,
 } from './lib/phase-metrics';
-import { recoveryResults, terminateEverythingOnQueues, type SharedInput } from './lib/recoveries';
+import {
+  recoveryResults,
+  terminateEverythingOnQueues,
+  workflowTasksByType,
+  type SharedInput,
+} from './lib/recoveries';
+import { budgetTaskQueueOf } from './lib/worker-env';
 import { describeMachine, markdownTable, writeReport, type ReportHeader } from './lib/report';
 import { max, min, percentile, round } from './lib/stats';
 import { taskQueueRateFor } from '../src/runtime/recovery-workers';
@@ -105,6 +111,8 @@ interface WaveFigures {
   floor_seconds: number;
   /** Workflow tasks the workers ran during the wave, per job of the wave. */
   workflow_tasks_per_job: number | undefined;
+  /** Workflow tasks completed during the wave by workflow type, from the histories (where the tasks went). */
+  workflow_tasks_by_type: Record<string, number>;
   naive_baseline_seconds_computed: number;
   meets_10s_target: boolean | undefined;
   jobs_read_before_wave: number;
@@ -214,6 +222,13 @@ async function runScenario(
   const afterWave = await takeMark(scenario.workers, temporal, emulator);
   progress(`${label}: ${waveCompleted ? 'every job retried' : 'wave timed out'}; waiting for the results`);
   const results = waveCompleted ? await recoveryResults(recoveries, options.settleTimeoutSeconds * 1000) : [];
+  const tasksByType = await workflowTasksByType(
+    temporal.client,
+    scenario.queues,
+    [budgetTaskQueueOf(scenario.queues)],
+    beforeWave.at,
+    afterWave.at,
+  );
   await terminateEverythingOnQueues(temporal.client, scenario.queues);
   const figures = waveFigures(
     emulator,
@@ -222,6 +237,7 @@ async function runScenario(
       results,
       readBeforeWave,
       waveCompleted,
+      tasksByType,
       duringWave: {
         seconds: round((afterWave.at - beforeWave.at) / 1000, 1) ?? 0,
         workers_cpu_cores: cpuCores(
@@ -287,13 +303,14 @@ interface WaveOutcome {
   results: readonly (RecoverBatchJobsResult | { error: string })[];
   readBeforeWave: number;
   waveCompleted: boolean;
+  tasksByType: Record<string, number>;
   duringWave: WaveFigures['during_wave'];
 }
 
 function waveFigures(
   emulator: RunningEmulator,
   { run, layout, workerProcesses, jobs, failedAt, waveEndTime }: Wave,
-  { results, readBeforeWave, waveCompleted, duringWave }: WaveOutcome,
+  { results, readBeforeWave, waveCompleted, tasksByType, duringWave }: WaveOutcome,
 ): WaveFigures {
   const ledger = emulator.ledger;
   const firstRead = firstFailedReads(ledger, failedAt);
@@ -365,6 +382,7 @@ function waveFigures(
     describe_rate_in_force_rps: describeRate,
     floor_seconds: round(floorSeconds) ?? floorSeconds,
     workflow_tasks_per_job: round(duringWave.workflow_tasks / jobs.length, 2),
+    workflow_tasks_by_type: tasksByType,
     naive_baseline_seconds_computed: jobs.length / limit,
     meets_10s_target: afterObserved === undefined ? undefined : afterObserved <= 10,
     jobs_read_before_wave: readBeforeWave,

@@ -20,6 +20,7 @@ import { SeededRandom } from '../../src/emulator/random';
 import type { RecoveryTaskQueues } from '../../src/runtime/recovery-workers';
 import { DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID } from '../../src/shared/constants';
 import { emulatorEnv, uniqueQueues } from '../../test/support/e2e-kit';
+import { budgetTaskQueueOf } from '../lib/worker-env';
 import { auditChaosRun } from './chaos-audit';
 import { countHelperWorkflowRuns, saveViolationEvidence } from './chaos-evidence';
 import { findChaosRunSecrets } from './chaos-secrets';
@@ -201,7 +202,7 @@ function workerEnv(
     TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE: queues.retry,
     TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE: queues.describe,
     TENCENT_BATCH_API_BUDGET_ID: `api-budget-${queues.workflow}`,
-    TENCENT_BATCH_API_BUDGET_TASK_QUEUE: `${queues.workflow}-budget`,
+    TENCENT_BATCH_API_BUDGET_TASK_QUEUE: budgetTaskQueueOf(queues),
     TENCENT_BATCH_API_RATE_LIMITS: rateLimitsVariable(limits),
     TENCENT_BATCH_RECOVERY_METRICS_ADDRESS: 'off',
     TENCENT_BATCH_RECOVERY_HEALTH_ADDRESS: 'off',

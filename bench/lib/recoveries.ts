@@ -106,6 +106,35 @@ export async function historiesOnQueues(client: Client, queues: RecoveryTaskQueu
 }
 
 /**
+ * Workflow tasks completed between `fromMs` and `toMs` (epoch ms), by workflow type, in every run on `queues` and
+ * `extraQueues` (e.g. the API budget's): where a phase's workflow tasks went.
+ */
+export async function workflowTasksByType(
+  client: Client,
+  queues: RecoveryTaskQueues,
+  extraQueues: readonly string[],
+  fromMs: number,
+  toMs: number,
+): Promise<Record<string, number>> {
+  const query = [onQueues(queues), ...extraQueues.map((queue) => `TaskQueue='${queue}'`)].join(' OR ');
+  const runs: { workflowId: string; runId: string; type: string }[] = [];
+  for await (const info of client.workflow.list({ query })) runs.push(info);
+  const counts = await mapConcurrently(runs, START_CONCURRENCY, async (run) => {
+    const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
+    const inPhase = (history.events ?? []).filter((event) => {
+      if (event.workflowTaskCompletedEventAttributes == null) return false;
+      const at =
+        Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+      return at >= fromMs && at < toMs;
+    });
+    return { type: run.type, tasks: inPhase.length };
+  });
+  const byType: Record<string, number> = {};
+  for (const { type, tasks } of counts) byType[type] = (byType[type] ?? 0) + tasks;
+  return byType;
+}
+
+/**
  * Terminates every workflow still running on the benchmark's task queues, the package's helper workflows (job
  * watcher, RetryJobs dispatcher) included, so nothing of a finished scenario keeps timers or tasks on the server.
  */

@@ -27,6 +27,11 @@ export function benchQueues(name: string): RecoveryTaskQueues {
   return { workflow: `bench-${id}`, retry: `bench-${id}-retry`, describe: `bench-${id}-describe` };
 }
 
+/** The API budget workflow's task queue of a benchmark's queues: its own, so runs never share a budget. */
+export function budgetTaskQueueOf(queues: RecoveryTaskQueues): string {
+  return `${queues.workflow}-budget`;
+}
+
 /** The variables of {@link WorkerEnvOptions}, by their documented names. */
 export function workerEnv(options: WorkerEnvOptions): Record<string, string> {
   const env: Record<string, string> = {
@@ -41,7 +46,7 @@ export function workerEnv(options: WorkerEnvOptions): Record<string, string> {
     [WORKER_VARIABLES.describeQueue]: options.queues.describe,
   };
   env[WORKER_VARIABLES.apiBudgetId] = options.apiBudgetId ?? `api-budget-${options.queues.workflow}`;
-  env[WORKER_VARIABLES.apiBudgetQueue] = `${options.queues.workflow}-budget`;
+  env[WORKER_VARIABLES.apiBudgetQueue] = budgetTaskQueueOf(options.queues);
   if (options.apiRateLimits !== undefined) env[WORKER_VARIABLES.apiRateLimits] = options.apiRateLimits;
   if (options.logLevel !== undefined) env[WORKER_VARIABLES.logLevel] = options.logLevel;
   return env;
