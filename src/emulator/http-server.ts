@@ -84,6 +84,9 @@ export function createEmulatorServer(deps: EmulatorServerDeps): EmulatorServer {
     });
 
   const handleApi = async (request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> => {
+    // Stamped as soon as the request arrives, as a gateway counts it: reading the body takes more turns of the
+    // event loop, and on a busy machine those would bunch calls that arrived apart.
+    const arrivedAt = realNowMs();
     const body = await readBody(request, MAX_REQUEST_BODY_BYTES);
     const rawUrl = request.url ?? '/';
     const signed: SignedRequest = {
@@ -99,9 +102,11 @@ export function createEmulatorServer(deps: EmulatorServerDeps): EmulatorServer {
     const headers: Record<string, string> = traceId ? { 'X-TC-TraceId': traceId } : {};
     const fault = deps.faults.choose(action);
     const answerHeldMs = fault?.kind === 'slow-answer' ? fault.latencyMs : 0;
-    if (fault && fault.latencyMs > 0 && answerHeldMs === 0 && !(await delay(fault.latencyMs))) return;
+    const heldBefore = fault !== undefined && fault.latencyMs > 0 && answerHeldMs === 0;
+    if (heldBefore && !(await delay(fault.latencyMs))) return;
 
-    const at = realNowMs();
+    // A request held by a latency fault reaches the API when the hold ends.
+    const at = heldBefore ? realNowMs() : arrivedAt;
     if (body === 'too-large') {
       const requestId = randomUUID();
       const message = `The request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes.`;

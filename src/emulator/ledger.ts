@@ -19,7 +19,10 @@ export interface AppliedEffects {
 export interface LedgerEntry {
   /** 1, 2, 3... in arrival order. */
   seq: number;
-  /** Real epoch milliseconds when the request was handled (after any injected latency). */
+  /**
+   * Real epoch milliseconds when the request arrived (for a `latency` fault: when its hold ended), as the rate
+   * limiter saw it.
+   */
   at: number;
   /** X-TC-Action as received ('' when absent). */
   action: string;

@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import { SlidingWindowRateLimiter } from '../../src/emulator/rate-limiter';
 import { emulatorFixture, rejectionOf, sdkClient, TencentCloudSDKHttpException } from './emulator-test-kit';
 
@@ -32,6 +34,34 @@ describe('sliding-window rate limiter', () => {
 
 describe('rate limits of the emulated API', () => {
   const start = emulatorFixture();
+
+  test('a request counts when it arrives, not when its body has been read', async () => {
+    const emulator = await start();
+    const body = JSON.stringify({ JobIds: ['job-00000000'] });
+    const arrived = Date.now();
+    const answered = new Promise<void>((resolve, reject) => {
+      const req = request(
+        `http://${emulator.endpoint}/`,
+        {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            'X-TC-Action': 'RetryJobs',
+            'Content-Length': body.length,
+          },
+        },
+        (res) => res.resume().on('end', resolve),
+      );
+      req.on('error', reject);
+      req.flushHeaders();
+      // The body comes 400 ms after the headers, as it can from a client or network that stalls.
+      void delay(400).then(() => req.end(body));
+    });
+    await answered;
+    const [entry] = emulator.ledger.entries({ action: 'RetryJobs' });
+    expect(entry?.at).toBeGreaterThanOrEqual(arrived);
+    expect(entry?.at).toBeLessThan(arrived + 200);
+  });
 
   test('a burst beyond the RetryJobs limit gets RequestLimitExceeded as an API error the SDK reports by code', async () => {
     const emulator = await start({ rateLimits: { RetryJobs: 2 } });
