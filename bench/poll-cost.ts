@@ -17,6 +17,7 @@ import { KEEPS_RUNNING, layoutLabel, parseLayout, type Layout } from './lib/jobs
 import { jobsRead } from './lib/ledger-figures';
 import {
   cancelRecoveries,
+  eventTimeMs,
   historiesOnQueues,
   terminateEverythingOnQueues,
   type RunHistory,
@@ -160,7 +161,7 @@ async function measureLayout(
   await delay(options.windowSeconds * 1000);
   const windowEnd = emulator.emulatedNow();
   const after = await historiesOnQueues(temporal.client, scenario.queues);
-  const watcherPolls = await watcherPollsStartedSince(temporal, after, windowStartWallClock);
+  const watcherPolls = watcherPollsStartedSince(after, windowStartWallClock);
   const figures = costFigures(scenario, layout, pollIntervalMs, {
     windowStart,
     windowEnd,
@@ -187,21 +188,15 @@ interface Window {
 }
 
 /** `awaitJobChanges` activities the layout's job watcher scheduled since `since` (every run of it). */
-async function watcherPollsStartedSince(
-  temporal: BenchTemporal,
-  runs: readonly RunHistory[],
-  since: Date,
-): Promise<number> {
-  let polls = 0;
-  for (const run of runs.filter((r) => r.type === 'jobStateWatcherWorkflow')) {
-    const history = await temporal.client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
-    for (const event of history.events ?? []) {
-      const scheduled = event.activityTaskScheduledEventAttributes;
-      if (scheduled?.activityType?.name !== 'awaitJobChanges') continue;
-      if (Number(event.eventTime?.seconds ?? 0) * 1000 >= since.getTime()) polls += 1;
-    }
-  }
-  return polls;
+function watcherPollsStartedSince(runs: readonly RunHistory[], since: Date): number {
+  return runs
+    .filter((run) => run.type === 'jobStateWatcherWorkflow')
+    .flatMap((run) => run.events)
+    .filter(
+      (event) =>
+        event.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitJobChanges' &&
+        eventTimeMs(event) >= since.getTime(),
+    ).length;
 }
 
 function costFigures(
@@ -213,10 +208,10 @@ function costFigures(
   const calls = scenario.emulator.ledger.entries({ since: windowStart, until: windowEnd });
   const byAction: Record<string, number> = {};
   for (const call of calls) byAction[call.action] = (byAction[call.action] ?? 0) + 1;
-  const eventsBefore = new Map(before.map((run) => [`${run.workflowId}/${run.runId}`, run.events]));
+  const eventsBefore = new Map(before.map((run) => [`${run.workflowId}/${run.runId}`, run.events.length]));
   const eventsByType: Record<string, number> = {};
   for (const run of after) {
-    const grown = run.events - (eventsBefore.get(`${run.workflowId}/${run.runId}`) ?? 0);
+    const grown = run.events.length - (eventsBefore.get(`${run.workflowId}/${run.runId}`) ?? 0);
     eventsByType[run.type] = (eventsByType[run.type] ?? 0) + grown;
   }
   const historyEvents = Object.values(eventsByType).reduce((sum, n) => sum + n, 0);
@@ -248,7 +243,7 @@ function costFigures(
     describe_calls_per_interval_if_fully_shared: Math.ceil(jobs / MAX_JOB_IDS_PER_REQUEST),
     history_events: historyEvents,
     history_events_by_workflow_type: eventsByType,
-    history_events_before_window: before.reduce((sum, run) => sum + run.events, 0),
+    history_events_before_window: before.reduce((sum, run) => sum + run.events.length, 0),
     watcher_polls_started_in_window: watcherPolls,
     measured: {
       api_calls_per_job_hour: round(perJobHour(calls.length), 3),

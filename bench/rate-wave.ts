@@ -42,6 +42,7 @@ import {
   type WorkflowTaskFigures,
 } from './lib/phase-metrics';
 import {
+  historiesOnQueues,
   recoveryResults,
   terminateEverythingOnQueues,
   workflowTasksByType,
@@ -222,10 +223,8 @@ async function runScenario(
   const afterWave = await takeMark(scenario.workers, temporal, emulator);
   progress(`${label}: ${waveCompleted ? 'every job retried' : 'wave timed out'}; waiting for the results`);
   const results = waveCompleted ? await recoveryResults(recoveries, options.settleTimeoutSeconds * 1000) : [];
-  const tasksByType = await workflowTasksByType(
-    temporal.client,
-    scenario.queues,
-    [budgetTaskQueueOf(scenario.queues)],
+  const tasksByType = workflowTasksByType(
+    await historiesOnQueues(temporal.client, scenario.queues, [budgetTaskQueueOf(scenario.queues)]),
     beforeWave.at,
     afterWave.at,
   );

@@ -4,6 +4,7 @@
  * Temporal stored for them.
  */
 import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { startRecovery, type StartedRecovery } from '../../src/client';
 import type { RecoveryTaskQueues } from '../../src/runtime/recovery-workers';
 import type { RecoverBatchJobsInput, RecoverBatchJobsResult } from '../../src/shared/recovery-types';
@@ -79,58 +80,57 @@ export async function cancelRecoveries(
   await terminateRecoveries(recoveries, 'benchmark over: not closed after cancellation');
 }
 
-/** One workflow run and the number of events in its history. */
+/** One workflow run and its history's events. */
 export interface RunHistory {
   workflowId: string;
   runId: string;
   type: string;
   status: string;
-  events: number;
+  events: readonly temporal.api.history.v1.IHistoryEvent[];
 }
 
 /**
- * Every workflow run on the benchmark's task queues, with its history length from `fetchHistory()`: the
- * recovery workflows and any helper workflow the package runs next to them (the RetryJobs dispatcher, a shared
- * job watcher...), each run of a continue-as-new chain counted on its own.
+ * Every workflow run on the benchmark's task queues (and `extraQueues`, e.g. the API budget's), with its history
+ * from `fetchHistory()`: the recovery workflows and any helper workflow the package runs next to them (the RetryJobs
+ * dispatcher, a shared job watcher...), each run of a continue-as-new chain on its own.
  */
-export async function historiesOnQueues(client: Client, queues: RecoveryTaskQueues): Promise<RunHistory[]> {
-  const query = onQueues(queues);
+export async function historiesOnQueues(
+  client: Client,
+  queues: RecoveryTaskQueues,
+  extraQueues: readonly string[] = [],
+): Promise<RunHistory[]> {
+  const query = [onQueues(queues), ...extraQueues.map((queue) => `TaskQueue='${queue}'`)].join(' OR ');
   const runs: { workflowId: string; runId: string; type: string; status: string }[] = [];
   for await (const info of client.workflow.list({ query })) {
     runs.push({ workflowId: info.workflowId, runId: info.runId, type: info.type, status: info.status.name });
   }
   return mapConcurrently(runs, START_CONCURRENCY, async (run) => {
     const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
-    return { ...run, events: history.events?.length ?? 0 };
+    return { ...run, events: history.events ?? [] };
   });
 }
 
-/**
- * Workflow tasks completed between `fromMs` and `toMs` (epoch ms), by workflow type, in every run on `queues` and
- * `extraQueues` (e.g. the API budget's): where a phase's workflow tasks went.
- */
-export async function workflowTasksByType(
-  client: Client,
-  queues: RecoveryTaskQueues,
-  extraQueues: readonly string[],
+/** When `event` was written, in epoch ms. */
+export function eventTimeMs(event: temporal.api.history.v1.IHistoryEvent): number {
+  return Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
+}
+
+/** Workflow tasks completed between `fromMs` and `toMs` (epoch ms) in `runs`, by workflow type. */
+export function workflowTasksByType(
+  runs: readonly RunHistory[],
   fromMs: number,
   toMs: number,
-): Promise<Record<string, number>> {
-  const query = [onQueues(queues), ...extraQueues.map((queue) => `TaskQueue='${queue}'`)].join(' OR ');
-  const runs: { workflowId: string; runId: string; type: string }[] = [];
-  for await (const info of client.workflow.list({ query })) runs.push(info);
-  const counts = await mapConcurrently(runs, START_CONCURRENCY, async (run) => {
-    const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
-    const inPhase = (history.events ?? []).filter((event) => {
-      if (event.workflowTaskCompletedEventAttributes == null) return false;
-      const at =
-        Number(event.eventTime?.seconds ?? 0) * 1000 + Math.floor((event.eventTime?.nanos ?? 0) / 1e6);
-      return at >= fromMs && at < toMs;
-    });
-    return { type: run.type, tasks: inPhase.length };
-  });
+): Record<string, number> {
   const byType: Record<string, number> = {};
-  for (const { type, tasks } of counts) byType[type] = (byType[type] ?? 0) + tasks;
+  for (const run of runs) {
+    const tasks = run.events.filter(
+      (event) =>
+        event.workflowTaskCompletedEventAttributes != null &&
+        eventTimeMs(event) >= fromMs &&
+        eventTimeMs(event) < toMs,
+    ).length;
+    byType[run.type] = (byType[run.type] ?? 0) + tasks;
+  }
   return byType;
 }
 

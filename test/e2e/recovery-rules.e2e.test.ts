@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { JobScript, RunningEmulator } from '../../src/emulator';
 import { startDevServer } from '../../src/devenv/dev-server';
 import { resolveTemporalCli, silentProgress } from '../../src/devenv/temporal-binaries';
 import {
@@ -49,6 +50,11 @@ type RecoveryHandle = WorkflowHandleWithFirstExecutionRunId<typeof recoverBatchJ
 
 /** One emulated minute: a second of real time at the kit's time scale. */
 const RUN_SECONDS = 60;
+
+/** A job that goes through `attempts`, each running {@link RUN_SECONDS}. */
+function scriptedJob(emu: RunningEmulator, attempts: JobScript['attempts']): string {
+  return emu.createJob({ script: { attempts, runSeconds: RUN_SECONDS } });
+}
 
 /**
  * The server's continue-as-new suggestion for the watcher test: low enough that the watcher of ten owners reaches
@@ -163,12 +169,10 @@ async function withOwnDevServer<T>(
 describe('the recovery policy on the dev server against the emulator', () => {
   it('escalates a FAILED_INTERRUPTED job without calling RetryJobs, and retries it once released when the operator decides RETRY', async () => {
     const emu = await emulator();
-    const job = emu.createJob({
-      script: {
-        attempts: [{ outcome: 'FAILED_INTERRUPTED', reason: 'kept for debugging' }, { outcome: 'SUCCEED' }],
-        runSeconds: RUN_SECONDS,
-      },
-    });
+    const job = scriptedJob(emu, [
+      { outcome: 'FAILED_INTERRUPTED', reason: 'kept for debugging' },
+      { outcome: 'SUCCEED' },
+    ]);
     const queues = uniqueQueues();
     const result = await whileRunning(await inProcessWorkers(env, emu, queues), async () => {
       const handle = await startRecovery(env, queues, 'interrupted-escalate', fastInput([job], queues));
@@ -206,12 +210,10 @@ describe('the recovery policy on the dev server against the emulator', () => {
 
   it('waits on a FAILED_INTERRUPTED job under onFailedInterrupted WAIT and retries it once it is released, never escalating', async () => {
     const emu = await emulator();
-    const job = emu.createJob({
-      script: {
-        attempts: [{ outcome: 'FAILED_INTERRUPTED', reason: 'kept for debugging' }, { outcome: 'SUCCEED' }],
-        runSeconds: RUN_SECONDS,
-      },
-    });
+    const job = scriptedJob(emu, [
+      { outcome: 'FAILED_INTERRUPTED', reason: 'kept for debugging' },
+      { outcome: 'SUCCEED' },
+    ]);
     const queues = uniqueQueues();
     const input = fastInput([job], queues, { onFailedInterrupted: 'WAIT' });
     const result = await whileRunning(await inProcessWorkers(env, emu, queues), async () => {
@@ -236,12 +238,7 @@ describe('the recovery policy on the dev server against the emulator', () => {
   it('escalates failures that an ESCALATE rule names by exit code or by reason, and retries those a RETRY rule names', async () => {
     const emu = await emulator();
     const failingOnce = (exitCode: number, reason?: string): string =>
-      emu.createJob({
-        script: {
-          attempts: [{ outcome: 'FAILED', exitCode, reason }, { outcome: 'SUCCEED' }],
-          runSeconds: RUN_SECONDS,
-        },
-      });
+      scriptedJob(emu, [{ outcome: 'FAILED', exitCode, reason }, { outcome: 'SUCCEED' }]);
     const badInput = failingOnce(2, 'bad input file');
     const outOfMemory = failingOnce(1, 'OutOfMemory: container killed');
     const killed = failingOnce(137);
@@ -284,24 +281,16 @@ describe('the recovery policy on the dev server against the emulator', () => {
 
   it('retries a job whose same failure repeats only until it happened repeatedFailureLimit times in a row, then escalates it', async () => {
     const emu = await emulator();
-    const sameFailure = emu.createJob({
-      script: {
-        attempts: [{ outcome: 'FAILED', exitCode: 137, reason: 'instance reclaimed (spot)' }],
-        runSeconds: RUN_SECONDS,
-      },
-    });
+    const sameFailure = scriptedJob(emu, [
+      { outcome: 'FAILED', exitCode: 137, reason: 'instance reclaimed (spot)' },
+    ]);
     // As many failures, but never the same twice in a row: the limit is about repetition, not count.
-    const changingFailure = emu.createJob({
-      script: {
-        attempts: [
-          { outcome: 'FAILED', exitCode: 137 },
-          { outcome: 'FAILED', exitCode: 1 },
-          { outcome: 'FAILED', exitCode: 137 },
-          { outcome: 'SUCCEED' },
-        ],
-        runSeconds: RUN_SECONDS,
-      },
-    });
+    const changingFailure = scriptedJob(emu, [
+      { outcome: 'FAILED', exitCode: 137 },
+      { outcome: 'FAILED', exitCode: 1 },
+      { outcome: 'FAILED', exitCode: 137 },
+      { outcome: 'SUCCEED' },
+    ]);
     const queues = uniqueQueues();
     const input = fastInput([sameFailure, changingFailure], queues, {
       repeatedFailureLimit: 3,
@@ -326,12 +315,10 @@ describe('the recovery policy on the dev server against the emulator', () => {
 
   it('keeps an escalation awaiting its decision through continue-as-new, and the decision sent to the new run retries the job', async () => {
     const emu = await emulator();
-    const job = emu.createJob({
-      script: {
-        attempts: [{ outcome: 'FAILED', exitCode: 2, reason: 'bad input file' }, { outcome: 'SUCCEED' }],
-        runSeconds: RUN_SECONDS,
-      },
-    });
+    const job = scriptedJob(emu, [
+      { outcome: 'FAILED', exitCode: 2, reason: 'bad input file' },
+      { outcome: 'SUCCEED' },
+    ]);
     const queues = uniqueQueues();
     // No retries of its own: the first failure is escalated. 100 events is the smallest threshold the policy takes.
     const input = fastInput([job], queues, { maxRetriesPerJob: 0, continueAsNewAfterEvents: 100 });
@@ -421,17 +408,12 @@ describe('the recovery policy on the dev server against the emulator', () => {
 
   it("sends each retry exactly once, answered to its owner, across the RetryJobs dispatcher's continue-as-new", async () => {
     const emu = await emulator();
-    const job = emu.createJob({
-      script: {
-        attempts: [
-          { outcome: 'FAILED', exitCode: 137 },
-          { outcome: 'FAILED', exitCode: 137 },
-          { outcome: 'FAILED', exitCode: 137 },
-          { outcome: 'SUCCEED' },
-        ],
-        runSeconds: RUN_SECONDS,
-      },
-    });
+    const job = scriptedJob(emu, [
+      { outcome: 'FAILED', exitCode: 137 },
+      { outcome: 'FAILED', exitCode: 137 },
+      { outcome: 'FAILED', exitCode: 137 },
+      { outcome: 'SUCCEED' },
+    ]);
     const queues = uniqueQueues();
     const dispatcherId = `${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${queues.retry}`;
     const result = await whileRunning(await inProcessWorkers(env, emu, queues), async () => {

@@ -4,6 +4,7 @@
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { mapConcurrently } from '../../bench/lib/concurrency';
 import type { ScannedContent } from './secrets-scan';
 
 /** Histories fetched at once: quick, without crowding a server that other test files share. */
@@ -35,22 +36,4 @@ export async function historyEvents(
 
 function eventTypeName(type: temporal.api.enums.v1.EventType | null | undefined): string {
   return (temporal.api.enums.v1.EventType[type ?? 0] ?? String(type)).replace(/^EVENT_TYPE_/, '');
-}
-
-/** `work` for each item, at most `limit` at a time; results in the items' order. */
-async function mapConcurrently<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }
