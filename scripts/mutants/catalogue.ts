@@ -139,8 +139,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'queue-same-job-twice-in-call',
     file: DISPATCH_QUEUE,
-    search: 'if (fits && this.canGo(request) && !request.failures.some((f) => jobs.has(f.jobId))) {',
-    replace: 'if (fits && this.canGo(request)) {',
+    search: 'if (fits && this.canGo(entry, nowMs) && !request.failures.some((f) => jobs.has(f.jobId))) {',
+    replace: 'if (fits && this.canGo(entry, nowMs)) {',
     description:
       'Two waiting requests for the same job go into one call (which the activity refuses whole, as a job listed twice).',
     tests: DISPATCH_QUEUE_TESTS,
@@ -148,10 +148,19 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'queue-ignores-calls-in-flight',
     file: DISPATCH_QUEUE,
-    search: 'return !request.failures.some((f) => this.inFlightJobs.has(f.jobId));',
-    replace: 'return true;',
+    search: '&& !entry.request.failures.some((f) => this.inFlightJobs.has(f.jobId))',
+    replace: '',
     description:
       'A request for a job whose call is in flight goes out at once: two calls in flight could both see the job FAILED.',
+    tests: DISPATCH_QUEUE_TESTS,
+  },
+  {
+    id: 'queue-ignores-backoff',
+    file: DISPATCH_QUEUE,
+    search: 'return Math.max(request.notBeforeMs ?? arrivedAtMs, arrivedAtMs + this.gatherWindowMs);',
+    replace: 'return arrivedAtMs + this.gatherWindowMs;',
+    description:
+      'A request handed over during its backoff goes out before the backoff ends: the policy would not have retried yet.',
     tests: DISPATCH_QUEUE_TESTS,
   },
 

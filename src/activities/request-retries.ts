@@ -1,9 +1,12 @@
 /**
- * The activities that talk to Temporal itself: they hand a recovery workflow's due failures to the RetryJobs
- * dispatcher, and its open jobs to the job watcher, with signal-with-start, so the singleton exists whenever a
- * request needs it (workflow code can signal another workflow but cannot start it with a signal).
+ * The activities that talk to Temporal itself, run as local activities by the workflows: they hand a recovery
+ * workflow's retries to the RetryJobs dispatcher, and its open jobs to the job watcher, with signal-with-start, so
+ * the singleton exists whenever a request needs it (workflow code can signal another workflow but cannot start it
+ * with a signal); and they carry the watcher's news and the dispatcher's answers to many workflows at once. A
+ * local activity costs its workflow no task of its own, where a signal sent from workflow code costs the sender a
+ * workflow task when the server confirms it: in a wave of failures those tasks were most of the CPU.
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
 import { JOB_WATCHER_WORKFLOW_TYPE, RETRY_DISPATCHER_WORKFLOW_TYPE } from '../shared/constants';
 import {
@@ -20,7 +23,8 @@ export interface RequestRetriesInput {
   dispatcherTaskQueue: string;
   /** Passed to the dispatcher when this call starts it. */
   dispatcher: RetryDispatcherInput;
-  request: RetryRequest;
+  /** One signal each, in this order. */
+  requests: RetryRequest[];
 }
 
 /** Input of `watchJobs`. */
@@ -31,6 +35,18 @@ export interface WatchJobsInput {
   /** Passed to the watcher when this call starts it. */
   watcher: JobWatcherInput;
   request: WatchRequest;
+}
+
+/** Input of `signalWorkflows`: one signal to each of several workflows. */
+export interface SignalWorkflowsInput {
+  signalName: string;
+  messages: { workflowId: string; message: unknown }[];
+}
+
+/** Output of `signalWorkflows`. */
+export interface SignalWorkflowsOutput {
+  /** Workflows the signal could not reach because they are not running any more. */
+  gone: string[];
 }
 
 /** Builds the dispatcher activities around a Temporal client (the worker's own connection). */
@@ -50,18 +66,19 @@ export function createDispatchActivities(deps: { client: Pick<Client, 'workflow'
     });
   };
   return {
-    /** Signal-with-start of the dispatcher with one retry request. */
-    requestRetries: (input: RequestRetriesInput): Promise<void> =>
-      signalSingleton(
-        {
-          workflowType: RETRY_DISPATCHER_WORKFLOW_TYPE,
-          workflowId: input.dispatcherWorkflowId,
-          taskQueue: input.dispatcherTaskQueue,
-          workflowInput: input.dispatcher,
-        },
-        retryRequestedSignal,
-        input.request,
-      ),
+    /** Signal-with-start of the dispatcher with each retry request. */
+    requestRetries: async (input: RequestRetriesInput): Promise<void> => {
+      const target = {
+        workflowType: RETRY_DISPATCHER_WORKFLOW_TYPE,
+        workflowId: input.dispatcherWorkflowId,
+        taskQueue: input.dispatcherTaskQueue,
+        workflowInput: input.dispatcher,
+      };
+      // Together: signal-with-start is atomic, so whichever comes first starts the dispatcher.
+      await Promise.all(
+        input.requests.map((request) => signalSingleton(target, retryRequestedSignal, request)),
+      );
+    },
     /** Signal-with-start of the job watcher with one (re)registration. */
     watchJobs: (input: WatchJobsInput): Promise<void> =>
       signalSingleton(
@@ -74,6 +91,24 @@ export function createDispatchActivities(deps: { client: Pick<Client, 'workflow'
         watchJobsSignal,
         input.request,
       ),
+    /**
+     * Signals each workflow its message, all at once. A workflow that is not running any more is reported, not
+     * an error; any other failure fails the activity, which is retried (receivers take a message twice safely).
+     */
+    signalWorkflows: async (input: SignalWorkflowsInput): Promise<SignalWorkflowsOutput> => {
+      const gone: string[] = [];
+      await Promise.all(
+        input.messages.map(async ({ workflowId, message }) => {
+          try {
+            await deps.client.workflow.getHandle(workflowId).signal(input.signalName, message);
+          } catch (err) {
+            if (!(err instanceof WorkflowNotFoundError)) throw err;
+            gone.push(workflowId);
+          }
+        }),
+      );
+      return { gone };
+    },
   };
 }
 

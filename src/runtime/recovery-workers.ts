@@ -1,7 +1,8 @@
 /**
  * The four workers one process runs, one per task queue:
- * - workflows (the recovery workflows, the job watcher and the RetryJobs dispatcher) + three cheap activities: the
- *   escalation notice and the dispatcher's and watcher's signal-with-start;
+ * - workflows (the recovery workflows, the job watcher and the RetryJobs dispatcher) + the escalation notice and
+ *   the local activities that signal between those workflows (signal-with-start of the dispatcher and watcher,
+ *   bulk signals to owners);
  * - the Tencent API budget workflow, alone on its queue so that its grants never wait behind the other workflows;
  * - describes (polls and failure details), rate-limited task-queue-wide;
  * - RetryJobs, rate-limited task-queue-wide to the API's limit (2/s by default, per the seed document).
@@ -122,6 +123,9 @@ export async function pinTaskQueueRateLimits(
  * Builds the workers of one process: the two workflow workers first (recovery, then API budget), then the describe
  * and RetryJobs workers, the order {@link runRecoveryWorkers} expects.
  */
+/** Workflow tasks (and their local activities) one process runs at once. */
+const WORKFLOW_TASK_SLOTS = 200;
+
 export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Promise<Worker[]> {
   const queues = { ...DEFAULT_TASK_QUEUES, ...options.taskQueues };
   const common = {
@@ -132,8 +136,8 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
   };
   const { notifyEscalation, awaitJobChanges, readJobStates, describeJobFailures, retryFailedJobs } =
     options.activities;
-  // The dispatcher and watcher activities signal-with-start through this process's own connection.
-  const { requestRetries, watchJobs } = createDispatchActivities({
+  // The dispatcher and watcher activities signal through this process's own connection.
+  const { requestRetries, watchJobs, signalWorkflows } = createDispatchActivities({
     client: new Client({ connection: options.connection, namespace: common.namespace }),
   });
   const retryRps = taskQueueRateFor(options.retryJobsPerSecond ?? DEFAULT_RETRY_JOBS_RPS);
@@ -158,7 +162,11 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
       ...common,
       taskQueue: queues.workflow,
       workflowBundle,
-      activities: { notifyEscalation, requestRetries, watchJobs },
+      activities: { notifyEscalation, requestRetries, watchJobs, signalWorkflows },
+      // A workflow task that hands work over holds its slot while its local activity signals the server (tens of
+      // ms, a second under a wave's load): with the default 40 slots a wave of 500 owners queued behind them.
+      maxConcurrentWorkflowTaskExecutions: WORKFLOW_TASK_SLOTS,
+      maxConcurrentLocalActivityExecutions: WORKFLOW_TASK_SLOTS,
     }),
     Worker.create({
       ...common,

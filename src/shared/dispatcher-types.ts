@@ -11,6 +11,11 @@ export interface RetryRequest {
   /** Unique per request (the requester's deterministic uuid4): matches the answer to the question. */
   requestId: string;
   failures: ObservedFailure[];
+  /**
+   * Not to be sent before this moment (epoch ms): the end of the failures' backoff. Owners hand a retry over as
+   * soon as they decide it, so the dispatcher, not a timer in each owner, waits out the backoff. Absent: at once.
+   */
+  notBeforeMs?: number;
 }
 
 /** The dispatcher's answer to one {@link RetryRequest}. */
@@ -26,7 +31,8 @@ export interface RetryAnswer {
 export const retryRequestedSignal = defineSignal<[RetryRequest]>('retryRequested');
 
 /**
- * Recovery workflow → dispatcher, when the recovery is cancelled: drop these requests if they still wait, and
+ * Recovery workflow → dispatcher, when the recovery is cancelled or a job's retry changed (escalated, retried now
+ * by an operator): drop these requests if they still wait, and
  * refuse them if they arrive later (a hand-over still in flight). A call already sent cannot be taken back.
  */
 export const retryWithdrawnSignal = defineSignal<[{ requestIds: string[] }]>('retryWithdrawn');

@@ -1,7 +1,7 @@
 /**
  * Activity options of the recovery workflow, in one place, each with why it is what it is.
  */
-import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
+import type { ActivityOptions, LocalActivityOptions, RetryPolicy } from '@temporalio/common';
 import { ErrorType, NON_RETRYABLE_ERROR_TYPES } from '../shared/errors';
 
 const nonRetryableErrorTypes = [...NON_RETRYABLE_ERROR_TYPES];
@@ -86,13 +86,16 @@ export const NOTIFY_ESCALATION_OPTIONS: ActivityOptions = {
 };
 
 /**
- * Handing due failures to the RetryJobs dispatcher (signal-with-start through the worker's own connection):
- * cheap and unthrottled; retried for a few minutes if the server is briefly unreachable.
+ * The signals between the package's workflows, sent by local activities through the worker's own connection
+ * (signal-with-start of the dispatcher and the watcher, bulk signals to owners): cheap and unthrottled, retried for
+ * a few minutes while the server is briefly unreachable. Local, so that a hand-over costs its workflow no task.
  */
-export const REQUEST_RETRIES_OPTIONS: ActivityOptions = {
+export const SIGNAL_ACTIVITY_OPTIONS: LocalActivityOptions = {
   startToCloseTimeout: '30s',
   scheduleToCloseTimeout: '10m',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  // Waits between attempts are workflow timers, so a failing hand-over does not hold the worker's task slot.
+  localRetryThreshold: '1s',
 };
 
 /**
@@ -101,7 +104,7 @@ export const REQUEST_RETRIES_OPTIONS: ActivityOptions = {
  * behind it in the dispatcher (which never has one job in two calls), so a wedged or lost dispatcher holds a
  * recovery only this long.
  */
-export const DISPATCHER_ANSWER_TIMEOUT = '5m';
+export const DISPATCHER_ANSWER_TIMEOUT_MS = 5 * 60_000;
 
 /**
  * One read of job states (the job watcher's first look at new jobs): retried like the other describes while
@@ -119,6 +122,3 @@ export function readStatesOptions(taskQueue: string): ActivityOptions {
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', nonRetryableErrorTypes },
   };
 }
-
-/** Registering with the job watcher (signal-with-start): as cheap and as retried as handing over retries. */
-export const WATCH_JOBS_OPTIONS: ActivityOptions = REQUEST_RETRIES_OPTIONS;

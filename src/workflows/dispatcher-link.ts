@@ -1,102 +1,178 @@
 /**
- * A recovery workflow's side of the RetryJobs dispatcher: hands due failures over and waits for the answers the
- * dispatcher signals back. The dispatcher is the only sender of RetryJobs.
+ * A recovery workflow's side of the RetryJobs dispatcher: hands retries over as soon as they are decided, each
+ * with the end of its backoff, and collects the answers the dispatcher signals back. The dispatcher is the only
+ * sender of RetryJobs; it, not a timer in each owner, waits out the backoff, so a failure costs its owner one
+ * workflow task to learn of it and one to learn it was retried.
  */
-import {
-  condition,
-  getExternalWorkflowHandle,
-  isCancellation,
-  log,
-  proxyActivities,
-  uuid4,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { isCancellation, log, proxyLocalActivities, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { DispatchActivities } from '../activities/request-retries';
 import type { ObservedFailure, RetryOutcome } from '../shared/batch-types';
-import { retryWithdrawnSignal, type RetryAnswer } from '../shared/dispatcher-types';
+import { retryWithdrawnSignal, type RetryAnswer, type RetryRequest } from '../shared/dispatcher-types';
 import { describeActivityError } from './activity-errors';
-import { DISPATCHER_ANSWER_TIMEOUT, REQUEST_RETRIES_OPTIONS } from './activity-options';
+import { DISPATCHER_ANSWER_TIMEOUT_MS, SIGNAL_ACTIVITY_OPTIONS } from './activity-options';
+import { signalEach } from './signal-workflows';
 
-const { requestRetries } = proxyActivities<DispatchActivities>(REQUEST_RETRIES_OPTIONS);
+const { requestRetries } = proxyLocalActivities<DispatchActivities>(SIGNAL_ACTIVITY_OPTIONS);
 
 /** What became of one hand-over: the activity's outcomes, or why there are none (the call failed as a whole). */
 export type DispatchResult = { outcomes: RetryOutcome[] } | { code: string; message: string };
 
+/** Failures (≤ 100) to retry together, not before `notBeforeMs`. */
+export interface HandOverGroup {
+  failures: ObservedFailure[];
+  notBeforeMs: number;
+}
+
+/** A hand-over and what became of it. */
+export interface HandOverResult {
+  failures: ObservedFailure[];
+  result: DispatchResult;
+}
+
+/** A request the dispatcher has, waiting for its answer. */
+interface Outstanding {
+  failures: ObservedFailure[];
+  /** Past this moment, the answer counts as lost: the jobs are handed over again. */
+  answerByMs: number;
+}
+
 export class DispatcherLink {
+  private readonly outstanding = new Map<string, Outstanding>();
   private readonly answers = new Map<string, RetryAnswer>();
-  /** Requests still waiting for an answer: a late answer to a request asked again is dropped. */
-  private readonly outstanding = new Set<string>();
-  /** Requests whose wait the recovery's cancellation cut short: {@link withdraw} takes them back. */
-  private readonly interrupted: string[] = [];
 
   constructor(
     private readonly dispatcherWorkflowId: string,
     private readonly retryTaskQueue: string,
   ) {}
 
-  /** The dispatcher's signal. */
+  /** The dispatcher's signal. An answer to a request no longer outstanding (asked again, withdrawn) is dropped. */
   receive(answer: RetryAnswer): void {
     if (this.outstanding.has(answer.requestId)) this.answers.set(answer.requestId, answer);
   }
 
-  /**
-   * Hands `failures` (≤ 100) to the dispatcher and waits for its answer. A hand-over the Temporal server refuses,
-   * or a dispatcher silent past {@link DISPATCHER_ANSWER_TIMEOUT}, is asked again, until `giveUpAtMs` (the
-   * recovery's deadline): control-plane trouble never fails the recovery. Asking again is harmless: the
-   * dispatcher never has one job in two calls, and the activity never retries one failure twice.
-   */
-  async retry(failures: ObservedFailure[], giveUpAtMs: number): Promise<DispatchResult> {
-    for (;;) {
-      const answer = await this.ask(failures);
-      if (answer) return answer.error ?? { outcomes: answer.outcomes };
-      if (Date.now() >= giveUpAtMs) {
-        return {
-          code: 'DISPATCHER_UNREACHABLE',
-          message: `the RetryJobs dispatcher ${this.dispatcherWorkflowId} could not be reached or did not answer`,
-        };
-      }
-    }
+  /** Jobs handed over and not answered yet. */
+  jobsHandedOver(): Set<string> {
+    return new Set([...this.outstanding.values()].flatMap((o) => o.failures.map((f) => f.jobId)));
+  }
+
+  isIdle(): boolean {
+    return this.outstanding.size === 0;
+  }
+
+  /** True when {@link takeResults} has something: an answer, or a hand-over past its answer timeout. */
+  hasResults(nowMs: number): boolean {
+    return this.answers.size > 0 || [...this.outstanding.values()].some((o) => o.answerByMs <= nowMs);
+  }
+
+  /** When the oldest unanswered hand-over times out. */
+  nextAnswerDueMs(): number | undefined {
+    const times = [...this.outstanding.values()].map((o) => o.answerByMs);
+    return times.length > 0 ? Math.min(...times) : undefined;
   }
 
   /**
-   * The recovery was cancelled: the requests still unanswered must not be sent. Best effort: a dispatcher that
-   * does not exist has nothing to withdraw.
+   * Hands the groups to the dispatcher in one local activity (signal-with-start), without waiting for the calls.
+   * Returns false when the Temporal server refused the signals for the activity's whole schedule-to-close
+   * (outage, namespace throttling): nothing is outstanding then, and the caller hands the failures over again.
    */
-  async withdraw(): Promise<void> {
-    const requestIds = [...this.outstanding, ...this.interrupted];
-    if (requestIds.length === 0) return;
-    try {
-      await getExternalWorkflowHandle(this.dispatcherWorkflowId).signal(retryWithdrawnSignal, { requestIds });
-    } catch (err) {
-      log.warn('Could not withdraw retry requests', { requestIds, error: String(err) });
+  async handOver(groups: readonly HandOverGroup[]): Promise<boolean> {
+    if (groups.length === 0) return true;
+    const { workflowId, taskQueue } = workflowInfo();
+    const requests: RetryRequest[] = groups.map(({ failures, notBeforeMs }) => ({
+      requesterWorkflowId: workflowId,
+      requestId: uuid4(),
+      failures,
+      notBeforeMs,
+    }));
+    // Outstanding from now on, so that a cancellation during the hand-over withdraws them.
+    for (const r of requests) {
+      this.outstanding.set(r.requestId, { failures: r.failures, answerByMs: Number.POSITIVE_INFINITY });
     }
-  }
-
-  private async ask(failures: ObservedFailure[]): Promise<RetryAnswer | undefined> {
-    const requestId = uuid4();
-    this.outstanding.add(requestId);
     try {
       await requestRetries({
         dispatcherWorkflowId: this.dispatcherWorkflowId,
-        dispatcherTaskQueue: workflowInfo().taskQueue,
+        dispatcherTaskQueue: taskQueue,
         dispatcher: { retryTaskQueue: this.retryTaskQueue },
-        request: { requesterWorkflowId: workflowInfo().workflowId, requestId, failures },
+        requests,
       });
-      await condition(() => this.answers.has(requestId), DISPATCHER_ANSWER_TIMEOUT);
-      return this.answers.get(requestId);
-    } catch (err) {
-      if (isCancellation(err)) {
-        this.interrupted.push(requestId);
-        throw err;
+      // The answer is due a while after the dispatcher has the request (the hand-over may have taken minutes).
+      for (const r of requests) {
+        const answerByMs = Math.max(Date.now(), r.notBeforeMs ?? 0) + DISPATCHER_ANSWER_TIMEOUT_MS;
+        this.outstanding.set(r.requestId, { failures: r.failures, answerByMs });
       }
-      // The server refused the signal for the activity's whole schedule-to-close (outage, namespace throttling).
-      log.warn('Could not hand retries to the dispatcher; asking again', {
+      return true;
+    } catch (err) {
+      // Cancelled: the requests stay outstanding, for withdraw() to take back.
+      if (isCancellation(err)) throw err;
+      for (const r of requests) this.outstanding.delete(r.requestId);
+      log.warn('Could not hand retries to the dispatcher; handing them over again', {
         error: describeActivityError(err),
       });
-      return undefined;
-    } finally {
+      return false;
+    }
+  }
+
+  /**
+   * The answers received, and the hand-overs the dispatcher left unanswered past
+   * {@link DISPATCHER_ANSWER_TIMEOUT_MS} (lost or wedged: their jobs are handed over again; the dispatcher never
+   * has one job in two calls, and the activity never retries one failure twice).
+   */
+  takeResults(nowMs: number): HandOverResult[] {
+    const results: HandOverResult[] = [];
+    for (const [requestId, { failures, answerByMs }] of this.outstanding) {
+      const answer = this.answers.get(requestId);
+      if (answer) {
+        results.push({ failures, result: answer.error ?? { outcomes: answer.outcomes } });
+      } else if (answerByMs <= nowMs) {
+        results.push({
+          failures,
+          result: {
+            code: 'DISPATCHER_UNREACHABLE',
+            message: `the RetryJobs dispatcher ${this.dispatcherWorkflowId} did not answer in time`,
+          },
+        });
+      } else {
+        continue;
+      }
       this.outstanding.delete(requestId);
       this.answers.delete(requestId);
+    }
+    return results;
+  }
+
+  /**
+   * Takes back the requests that hold any of `jobIds` (their backoff changed, or they were escalated). Returns
+   * every job of those requests: the others are handed over again. Best effort: a call already sent cannot be
+   * taken back, and its late answer is dropped.
+   */
+  async withdrawJobs(jobIds: readonly string[]): Promise<string[]> {
+    const ids = new Set(jobIds);
+    const requestIds = [...this.outstanding]
+      .filter(([, o]) => o.failures.some((f) => ids.has(f.jobId)))
+      .map(([requestId]) => requestId);
+    const released = requestIds.flatMap((id) => this.outstanding.get(id)?.failures.map((f) => f.jobId) ?? []);
+    await this.takeBack(requestIds);
+    return released;
+  }
+
+  /** The recovery was cancelled: every request still unanswered must not be sent. */
+  async withdraw(): Promise<void> {
+    await this.takeBack([...this.outstanding.keys()]);
+  }
+
+  private async takeBack(requestIds: string[]): Promise<void> {
+    if (requestIds.length === 0) return;
+    for (const id of requestIds) {
+      this.outstanding.delete(id);
+      this.answers.delete(id);
+    }
+    try {
+      await signalEach(retryWithdrawnSignal, [
+        { workflowId: this.dispatcherWorkflowId, message: { requestIds } },
+      ]);
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      log.warn('Could not withdraw retry requests', { requestIds, error: describeActivityError(err) });
     }
   }
 }

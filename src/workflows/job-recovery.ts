@@ -42,7 +42,8 @@ import type {
 import type { WatchedJobsChanged } from '../shared/watcher-types';
 import { PLATFORM_TROUBLE_PAUSE_MS, describeActivityError } from './activity-errors';
 import { NOTIFY_ESCALATION_OPTIONS, describeOptions } from './activity-options';
-import { DispatcherLink, type DispatchResult } from './dispatcher-link';
+import { DispatcherLink, type HandOverResult } from './dispatcher-link';
+import { groupByNotBefore } from './hand-over-groups';
 import { JobTracker, type EscalationRequest } from './job-tracker';
 import {
   JOB_IDS_SEARCH_ATTRIBUTE,
@@ -52,6 +53,12 @@ import {
 import { WatcherLink } from './watcher-link';
 
 const { notifyEscalation } = proxyActivities<Activities>(NOTIFY_ESCALATION_OPTIONS);
+
+/**
+ * A retry is handed to the dispatcher this long before its backoff ends (at once for shorter backoffs, such as the
+ * first default one, 30 s ±20%): the dispatcher waits out the rest, so the owner needs no timer of its own.
+ */
+export const HAND_OVER_AHEAD_MS = 60_000;
 
 export class JobRecovery {
   readonly tracker: JobTracker;
@@ -65,6 +72,13 @@ export class JobRecovery {
     'Jobs that reached SUCCEED after at least one retry',
   );
   private wakeRequested = false;
+  /** Jobs whose retry an operator moved (retry now): their hand-over is taken back and made again. */
+  private readonly retimed = new Set<string>();
+  /**
+   * News of jobs whose retry is handed over, kept until its answer is applied: a job seen running (or done, or
+   * failed anew) before the answer arrives is the retry's doing, and is judged after it.
+   */
+  private readonly deferred = new Map<string, JobSnapshot>();
   private nextCheckAtMs: number | undefined;
   private publishedState: RecoveryOverallState | undefined;
 
@@ -147,6 +161,7 @@ export class JobRecovery {
 
   retryNow(request: RetryNowInput): DecisionAck {
     const changed = this.tracker.retryNow(request, Date.now());
+    changed.forEach((jobId) => this.retimed.add(jobId));
     this.wakeRequested = true;
     return { jobIds: changed };
   }
@@ -167,20 +182,55 @@ export class JobRecovery {
     await this.escalate(this.tracker.expire(Date.now()));
   }
 
-  /** Hands every failure whose backoff has ended to the dispatcher, and applies its outcomes. */
-  async sendDueRetries(): Promise<void> {
-    const parts = chunk(this.tracker.dueRetries(Date.now()), MAX_JOB_IDS_PER_REQUEST);
-    await Promise.all(
-      parts.map(async (failures) =>
-        this.applyRetryResult(failures, await this.dispatcher.retry(failures, this.tracker.deadlineMs)),
-      ),
+  /** Applies what the dispatcher answered, and what it left unanswered too long. */
+  async applyRetryResults(): Promise<void> {
+    const results = this.dispatcher.takeResults(Date.now());
+    for (const { failures, result } of results) await this.applyRetryResult(failures, result);
+    if (results.length === 0 || this.deferred.size === 0) return;
+    const handedOver = this.dispatcher.jobsHandedOver();
+    const ready = [...this.deferred.values()].filter((s) => !handedOver.has(s.jobId));
+    ready.forEach((s) => this.deferred.delete(s.jobId));
+    await this.handleSnapshots(ready);
+  }
+
+  /**
+   * Hands the dispatcher every retry whose backoff ends within {@link HAND_OVER_AHEAD_MS}, with that moment; the
+   * answers come later, as messages. Retries no longer wanted are taken back first, and those an operator moved
+   * are handed over anew.
+   */
+  async handOverRetries(): Promise<void> {
+    const handedOver = this.dispatcher.jobsHandedOver();
+    // Retries no longer wanted (the job was escalated, or runs again without us) or moved by an operator.
+    const takeBack = [...handedOver].filter((jobId) => {
+      const phase = this.tracker.get(jobId)?.phase;
+      return this.retimed.has(jobId) || phase === 'AWAITING_DECISION' || phase === 'WATCHING';
+    });
+    this.retimed.clear();
+    if (takeBack.length > 0) await this.dispatcher.withdrawJobs(takeBack);
+    const due = this.tracker.retriesToHandOver(
+      Date.now() + HAND_OVER_AHEAD_MS,
+      this.dispatcher.jobsHandedOver(),
     );
+    // Failures not handed over (the server refused for minutes) are handed over again on the next turn.
+    await this.dispatcher.handOver(groupByNotBefore(due));
+  }
+
+  /**
+   * Before continuing as new or completing: waits for every hand-over's answer (a job may be seen succeeding before
+   * the answer to its retry arrives), so the next run starts with none and the result counts every retry.
+   */
+  async settleHandOvers(): Promise<void> {
+    while (!this.dispatcher.isIdle()) {
+      const dueAt = this.dispatcher.nextAnswerDueMs() ?? Date.now();
+      await condition(() => this.dispatcher.hasResults(Date.now()), Math.max(1, dueAt - Date.now()));
+      await this.applyRetryResults();
+    }
   }
 
   /** Waits for the watcher's news, a message, the registration's renewal, or the next due moment. */
   async waitForChange(): Promise<JobSnapshot[]> {
-    const wakeAt = this.tracker.nextWakeAtMs() ?? Date.now() + this.policy.pollIntervalMs;
-    if (wakeAt <= Date.now() || this.wakeRequested) return [];
+    const wakeAt = this.nextWakeAtMs();
+    if (wakeAt <= Date.now() || this.wakeRequested || this.dispatcher.hasResults(Date.now())) return [];
     try {
       await this.watcher.keepRegistered(this.tracker.pollTargets(), Date.now());
     } catch (err) {
@@ -193,15 +243,21 @@ export class JobRecovery {
     this.nextCheckAtMs = Date.now();
     const renewAt = this.watcher.renewAtMs(Date.now());
     await condition(
-      () => this.wakeRequested || this.watcher.hasNews(),
+      () => this.wakeRequested || this.watcher.hasNews() || this.dispatcher.hasResults(Date.now()),
       Math.min(wakeAt, renewAt) - Date.now(),
     );
     this.nextCheckAtMs = undefined;
     return this.watcher.takeNews();
   }
 
-  /** Applies fresh snapshots: successes end, failures get details if needed and a decision. */
-  async handleSnapshots(snapshots: JobSnapshot[]): Promise<void> {
+  /**
+   * Applies fresh snapshots: successes end, failures get details if needed and a decision. News of a job whose
+   * retry is handed over waits for the answer.
+   */
+  async handleSnapshots(news: JobSnapshot[]): Promise<void> {
+    const handedOver = this.dispatcher.jobsHandedOver();
+    const snapshots = news.filter((s) => !handedOver.has(s.jobId));
+    news.filter((s) => handedOver.has(s.jobId)).forEach((s) => this.deferred.set(s.jobId, s));
     if (snapshots.length === 0) return;
     const recoveredBefore = this.recoveredCount();
     const { failed, escalate } = this.tracker.observe(snapshots, Date.now());
@@ -279,6 +335,15 @@ export class JobRecovery {
 
   // ── Parts of the steps ──────────────────────────────────────────────────────────────────────────────────
 
+  /** The next moment the loop must run without news: a timeout, a hand-over, an answer overdue. */
+  private nextWakeAtMs(): number {
+    const times = [
+      this.tracker.nextWakeAtMs(this.dispatcher.jobsHandedOver(), HAND_OVER_AHEAD_MS),
+      this.dispatcher.nextAnswerDueMs(),
+    ].filter((t): t is number => t !== undefined);
+    return times.length > 0 ? Math.min(...times) : Date.now() + this.policy.pollIntervalMs;
+  }
+
   private async sleepUntil(wakeAtMs: number): Promise<void> {
     this.nextCheckAtMs = wakeAtMs;
     await condition(() => this.wakeRequested, wakeAtMs - Date.now());
@@ -289,7 +354,10 @@ export class JobRecovery {
    * Applies one hand-over's outcomes. When RetryJobs could not be sent at all (credentials, throttling, the
    * control plane), that is platform trouble, not the jobs': they wait and are tried again, never escalated for it.
    */
-  private async applyRetryResult(failures: ObservedFailure[], result: DispatchResult): Promise<void> {
+  private async applyRetryResult(
+    failures: ObservedFailure[],
+    result: HandOverResult['result'],
+  ): Promise<void> {
     if ('outcomes' in result) {
       await this.escalate(this.tracker.applyRetryOutcomes(result.outcomes, Date.now()));
       return;
@@ -305,6 +373,7 @@ export class JobRecovery {
     const fresh = this.tracker.escalate(requests, Date.now());
     if (fresh.length === 0) return;
     this.publish();
+
     const missingDetails = fresh
       .map((r) => r.jobId)
       .filter((id) => {

@@ -211,19 +211,27 @@ export class JobTracker {
     return undefined;
   }
 
-  /** Failures whose backoff has ended: what to hand to the RetryJobs activity. */
-  dueRetries(nowMs: number): ObservedFailure[] {
+  /**
+   * Failures to hand to the RetryJobs dispatcher: waiting jobs whose backoff ends by `untilMs`, but for those in
+   * `handedOver`, each with the end of its backoff.
+   */
+  retriesToHandOver(
+    untilMs: number,
+    handedOver: ReadonlySet<string>,
+  ): (ObservedFailure & { notBeforeMs: number })[] {
     return this.open()
       .filter(
         (j) =>
           j.phase === 'WAITING_TO_RETRY' &&
           j.nextRetryAt !== undefined &&
-          Date.parse(j.nextRetryAt) <= nowMs &&
+          Date.parse(j.nextRetryAt) <= untilMs &&
+          !handedOver.has(j.jobId) &&
           j.lastFailure,
       )
       .map((j) => {
         const { endTime, noEndTime } = j.lastFailure as FailureRecord;
-        return { jobId: j.jobId, endTime, ...(noEndTime ? { noEndTime } : {}) };
+        const notBeforeMs = Date.parse(j.nextRetryAt as string);
+        return { jobId: j.jobId, endTime, ...(noEndTime ? { noEndTime } : {}), notBeforeMs };
       });
   }
 
@@ -326,11 +334,15 @@ export class JobTracker {
     return escalate;
   }
 
-  /** The earliest moment something is due without any outside event, or undefined when nothing is open. */
-  nextWakeAtMs(): number | undefined {
+  /**
+   * The earliest moment something is due without any outside event, or undefined when nothing is open. A retry is
+   * due `handOverAheadMs` before its backoff ends (when it is handed to the dispatcher), unless `handedOver`.
+   */
+  nextWakeAtMs(handedOver: ReadonlySet<string>, handOverAheadMs: number): number | undefined {
     const times: number[] = [];
     for (const job of this.open()) {
-      if (job.phase === 'WAITING_TO_RETRY' && job.nextRetryAt) times.push(Date.parse(job.nextRetryAt));
+      if (job.phase === 'WAITING_TO_RETRY' && job.nextRetryAt && !handedOver.has(job.jobId))
+        times.push(Date.parse(job.nextRetryAt) - handOverAheadMs);
       if (job.phase === 'AWAITING_DECISION' && job.escalation)
         times.push(Date.parse(job.escalation.decisionDeadline));
       if (job.phase !== 'AWAITING_DECISION' && !job.deadlineEscalated) times.push(this.deadlineMs);

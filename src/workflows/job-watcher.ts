@@ -5,7 +5,6 @@
 import {
   CancellationScope,
   condition,
-  getExternalWorkflowHandle,
   isCancellation,
   log,
   proxyActivities,
@@ -16,18 +15,17 @@ import type { Activities } from '../activities';
 import type { JobSnapshot } from '../shared/batch-types';
 import { DEFAULT_DESCRIBE_TASK_QUEUE, MAX_JOB_IDS_PER_REQUEST } from '../shared/constants';
 import { chunk } from '../shared/job-id';
-import {
-  watchedJobsChangedSignal,
-  type JobWatcherInput,
-  type WatchRequest,
-  type WatchedJobsChanged,
-} from '../shared/watcher-types';
+import { watchedJobsChangedSignal, type JobWatcherInput, type WatchRequest } from '../shared/watcher-types';
 import { PLATFORM_TROUBLE_PAUSE_MS, describeActivityError, refusedForGood } from './activity-errors';
 import { pollOptions, readStatesOptions } from './activity-options';
+import { signalEach } from './signal-workflows';
 import { WatchRegistry } from './watch-registry';
 
-/** A burst of new registrations (a pipeline starting 500 workflows) shares its first look. */
-const FIRST_LOOK_GATHER_MS = 1_000;
+/**
+ * A burst of new registrations (a pipeline starting 500 workflows) shares its first look; short, because an owner
+ * that was told a job changed waits for this look.
+ */
+const FIRST_LOOK_GATHER_MS = 200;
 
 /** How long one set of polls runs before the watcher rebuilds it (drops stale registrations and their jobs). */
 const DEFAULT_POLL_SET_LIFETIME_MS = 60 * 60_000;
@@ -151,25 +149,31 @@ export class JobWatcher {
     await sleep(PLATFORM_TROUBLE_PAUSE_MS);
   }
 
-  /** Tells every owner what a read changed for it. */
+  /**
+   * Tells every owner what a read changed for it, all in one local activity. Owners that ended without
+   * unregistering are dropped; when the signals could not be sent (the server unreachable for minutes), the owners
+   * are marked as not told, so the jobs are read and told again.
+   */
   private async report(jobs: JobSnapshot[]): Promise<void> {
-    await Promise.all(
-      [...this.registry.changesFor(jobs)].map(([owner, changed]) => this.tell(owner, { snapshots: changed })),
-    );
-  }
-
-  private async tell(ownerWorkflowId: string, message: WatchedJobsChanged): Promise<void> {
+    const changes = [...this.registry.changesFor(jobs)];
+    if (changes.length === 0) return;
+    const messages = changes.map(([workflowId, snapshots]) => ({ workflowId, message: { snapshots } }));
     try {
       // Not cancellable: a poll set being torn down (rebuild, continue-as-new) must still deliver what it read.
-      await CancellationScope.nonCancellable(() =>
-        getExternalWorkflowHandle(ownerWorkflowId).signal(watchedJobsChangedSignal, message),
+      const gone = await CancellationScope.nonCancellable(() =>
+        signalEach(watchedJobsChangedSignal, messages),
       );
+      for (const ownerWorkflowId of gone) this.registry.drop(ownerWorkflowId);
+      if (gone.length > 0) log.info('Dropped the registrations of workflows that are gone', { owners: gone });
     } catch (err) {
-      // The server could not deliver it: the owner ended (completed, terminated) without unregistering.
-      this.registry.drop(ownerWorkflowId);
-      log.info('Dropped the registration of a workflow that is gone', {
-        ownerWorkflowId,
-        error: String(err),
+      for (const [owner, snapshots] of changes)
+        this.registry.untell(
+          owner,
+          snapshots.map((s) => s.jobId),
+        );
+      log.warn('Could not tell owners what changed; reading their jobs again', {
+        owners: changes.length,
+        error: describeActivityError(err),
       });
     }
   }

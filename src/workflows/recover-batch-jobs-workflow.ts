@@ -1,9 +1,9 @@
 /**
  * `recoverBatchJobsWorkflow`: watches Tencent Batch jobs until each one succeeds or is handed to people.
  *
- * Each turn of the loop ends what timed out (deadline, stuck, decision timeout), hands the retries whose backoff
- * has ended to the RetryJobs dispatcher, then waits until the job watcher reports a change, a message arrives or
- * the next timeout is due. The run's state and steps live in {@link JobRecovery}; this file is the loop.
+ * Each turn of the loop ends what timed out (deadline, stuck, decision timeout), applies the RetryJobs
+ * dispatcher's answers, hands it the retries just decided (it waits out their backoff), then waits until the job
+ * watcher reports a change, an answer or a message arrives, or the next timeout is due. The run's state and steps live in {@link JobRecovery}; this file is the loop.
  */
 import {
   ApplicationFailure,
@@ -56,13 +56,15 @@ export async function recoverBatchJobsWorkflow(
     recovery.publish();
     while (recovery.hasOpenJobs()) {
       if (recovery.shouldContinueAsNew()) {
+        await recovery.settleHandOvers();
         await condition(allHandlersFinished);
         log.info('Continuing as new', { historyLength: workflowInfo().historyLength });
         await continueAsNew<typeof recoverBatchJobsWorkflow>(recovery.continueAsNewInput());
       }
       recovery.beginTurn();
       await recovery.escalateExpired();
-      await recovery.sendDueRetries();
+      await recovery.applyRetryResults();
+      await recovery.handOverRetries();
       recovery.publish();
       if (!recovery.hasOpenJobs()) break;
       await recovery.handleSnapshots(await recovery.waitForChange());
@@ -74,6 +76,7 @@ export async function recoverBatchJobsWorkflow(
     if (isCancellation(err)) await CancellationScope.nonCancellable(() => recovery.cancel());
     throw err;
   }
+  await recovery.settleHandOvers();
   await recovery.leave();
   // Let an update that finished the last job return its answer before the workflow completes.
   await condition(allHandlersFinished);

@@ -1,6 +1,11 @@
 /**
  * The RetryJobs dispatcher's queue, without any Temporal API: requests waiting for a call, the jobs whose call is
- * in flight, and the request IDs already taken. Pure and deterministic, so it is unit-tested on its own.
+ * in flight, and the request IDs already taken. Pure and deterministic (time comes in as an argument), so it is
+ * unit-tested on its own.
+ *
+ * A request is due at its `notBeforeMs` (the end of its failures' backoff), or when it arrived. It is ready a
+ * gather window after it arrived, or when due if that is later: a request handed over during its backoff is
+ * ready the moment it is due, and one due at once waits the window for others to join its call.
  */
 import type { RetryRequest } from '../shared/dispatcher-types';
 import { MAX_JOB_IDS_PER_REQUEST } from '../shared/constants';
@@ -8,14 +13,26 @@ import { MAX_JOB_IDS_PER_REQUEST } from '../shared/constants';
 /** Request IDs remembered for de-duplication: far more than arrive while a re-delivered signal can still come. */
 export const REMEMBERED_REQUEST_IDS = 5_000;
 
+/** A request in the queue, with when it arrived. */
+interface Waiting {
+  request: RetryRequest;
+  arrivedAtMs: number;
+}
+
 export class RetryDispatchQueue {
-  private readonly waiting: RetryRequest[];
+  private readonly waiting: Waiting[];
   private readonly inFlightJobs = new Set<string>();
   /** Oldest first; a Set keeps insertion order, so the oldest is dropped first. */
   private readonly takenIds: Set<string>;
 
-  constructor(pending: readonly RetryRequest[] = [], recentRequestIds: readonly string[] = []) {
-    this.waiting = [...pending];
+  /** `pending` (carried through continue-as-new) counts as arrived at `nowMs`. */
+  constructor(
+    private readonly gatherWindowMs: number,
+    nowMs: number,
+    pending: readonly RetryRequest[] = [],
+    recentRequestIds: readonly string[] = [],
+  ) {
+    this.waiting = pending.map((request) => ({ request, arrivedAtMs: nowMs }));
     this.takenIds = new Set([...recentRequestIds, ...pending.map((r) => r.requestId)]);
   }
 
@@ -23,13 +40,13 @@ export class RetryDispatchQueue {
    * Queues a request unless its ID was taken already (a signal delivered twice when signal-with-start was
    * retried). Returns why it was refused, if it was.
    */
-  add(request: RetryRequest): 'duplicate' | 'wrong-size' | undefined {
+  add(request: RetryRequest, nowMs: number): 'duplicate' | 'wrong-size' | undefined {
     // Requesters send 1..100 failures; anything else could never fit a RetryJobs call.
     if (request.failures.length === 0 || request.failures.length > MAX_JOB_IDS_PER_REQUEST)
       return 'wrong-size';
     if (this.takenIds.has(request.requestId)) return 'duplicate';
     this.remember(request.requestId);
-    this.waiting.push(request);
+    this.waiting.push({ request, arrivedAtMs: nowMs });
     return undefined;
   }
 
@@ -49,7 +66,7 @@ export class RetryDispatchQueue {
     const ids = new Set(requestIds);
     const before = this.waiting.length;
     for (let i = this.waiting.length - 1; i >= 0; i--) {
-      if (ids.has((this.waiting[i] as RetryRequest).requestId)) this.waiting.splice(i, 1);
+      if (ids.has((this.waiting[i] as Waiting).request.requestId)) this.waiting.splice(i, 1);
     }
     for (const id of ids) this.remember(id);
     return before - this.waiting.length;
@@ -59,29 +76,52 @@ export class RetryDispatchQueue {
     return this.waiting.length === 0;
   }
 
-  /** True when a request could go out now: none of its jobs is in a call in flight. */
-  hasDispatchable(): boolean {
-    return this.waiting.some((r) => this.canGo(r));
+  /** Requests waiting. */
+  size(): number {
+    return this.waiting.length;
+  }
+
+  /** True when a request could go out now: ready, and none of its jobs in a call in flight. */
+  hasDispatchable(nowMs: number): boolean {
+    return this.waiting.some((w) => this.canGo(w, nowMs));
+  }
+
+  /** The next moment a waiting request becomes ready, if one is not ready yet. */
+  nextReadyAtMs(nowMs: number): number | undefined {
+    const later = this.waiting.map((w) => this.readyAtMs(w)).filter((t) => t > nowMs);
+    return later.length > 0 ? Math.min(...later) : undefined;
+  }
+
+  /**
+   * How long a batch should wait for requests about to be ready: until the last of those that become ready within
+   * `windowMs` of now is (now when there are none).
+   */
+  gatherUntilMs(nowMs: number, windowMs: number): number {
+    const soon = this.waiting.map((w) => this.readyAtMs(w)).filter((t) => t > nowMs && t <= nowMs + windowMs);
+    return soon.length > 0 ? Math.max(...soon) : nowMs;
   }
 
   /** True when the requests that could go out now fill a call. */
-  batchIsFull(): boolean {
-    const jobs = this.waiting.filter((r) => this.canGo(r)).reduce((n, r) => n + r.failures.length, 0);
+  batchIsFull(nowMs: number): boolean {
+    const jobs = this.waiting
+      .filter((w) => this.canGo(w, nowMs))
+      .reduce((n, w) => n + w.request.failures.length, 0);
     return jobs >= MAX_JOB_IDS_PER_REQUEST;
   }
 
   /**
-   * Takes whole requests, oldest first, while the batch stays within 100 jobs and names each job once (the
+   * Takes whole ready requests, oldest first, while the batch stays within 100 jobs and names each job once (the
    * activity refuses a job listed twice), and marks their jobs in flight. A request for a job that is in a call
    * already waits for that call to end: two calls in flight for one job could both see it FAILED.
    */
-  take(): RetryRequest[] {
+  take(nowMs: number): RetryRequest[] {
     const batch: RetryRequest[] = [];
     const jobs = new Set<string>();
     for (let i = 0; i < this.waiting.length && jobs.size < MAX_JOB_IDS_PER_REQUEST;) {
-      const request = this.waiting[i] as RetryRequest;
+      const entry = this.waiting[i] as Waiting;
+      const { request } = entry;
       const fits = jobs.size + request.failures.length <= MAX_JOB_IDS_PER_REQUEST;
-      if (fits && this.canGo(request) && !request.failures.some((f) => jobs.has(f.jobId))) {
+      if (fits && this.canGo(entry, nowMs) && !request.failures.some((f) => jobs.has(f.jobId))) {
         batch.push(request);
         request.failures.forEach((f) => jobs.add(f.jobId));
         this.waiting.splice(i, 1);
@@ -100,10 +140,16 @@ export class RetryDispatchQueue {
 
   /** What the next run carries: requests not sent yet, and the IDs taken (to keep refusing duplicates). */
   toCarried(): { pending: RetryRequest[]; recentRequestIds: string[] } {
-    return { pending: [...this.waiting], recentRequestIds: [...this.takenIds] };
+    return { pending: this.waiting.map((w) => w.request), recentRequestIds: [...this.takenIds] };
   }
 
-  private canGo(request: RetryRequest): boolean {
-    return !request.failures.some((f) => this.inFlightJobs.has(f.jobId));
+  private readyAtMs({ request, arrivedAtMs }: Waiting): number {
+    return Math.max(request.notBeforeMs ?? arrivedAtMs, arrivedAtMs + this.gatherWindowMs);
+  }
+
+  private canGo(entry: Waiting, nowMs: number): boolean {
+    return (
+      this.readyAtMs(entry) <= nowMs && !entry.request.failures.some((f) => this.inFlightJobs.has(f.jobId))
+    );
   }
 }

@@ -1,7 +1,8 @@
 /**
- * `retryJobsDispatcherWorkflow`: one per namespace and retry queue. Recovery workflows signal it their due
- * failures; it gathers them for a moment, sends RetryJobs calls of up to 100 jobs (the retry queue's rate limit
- * paces the calls), and signals each requester its outcomes. A wave of 500 failures in 500 workflows becomes 5
+ * `retryJobsDispatcherWorkflow`: one per namespace and retry queue. Recovery workflows signal it their failures as
+ * soon as they decide to retry them, each request with the end of its backoff; it holds each until then, gathers
+ * those due together, sends RetryJobs calls of up to 100 jobs (the API budget paces the calls), and tells each
+ * requester its outcomes (one local activity per call). A wave of 500 failures in 500 workflows becomes 5
  * calls instead of 500: at 2 calls/s, seconds instead of minutes. Idempotency is unchanged: the same
  * `retryFailedJobs` activity keys every call to the observed failure; besides, a request delivered twice is taken
  * once, and no job is in two calls at once.
@@ -10,7 +11,6 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
   log,
   proxyActivities,
   setHandler,
@@ -31,8 +31,12 @@ import { parseDurationMs } from '../shared/duration';
 import { describeActivityError } from './activity-errors';
 import { retryJobsOptions } from './activity-options';
 import { RetryDispatchQueue } from './retry-dispatch-queue';
+import { signalEach } from './signal-workflows';
 
-/** Long enough for a wave's requests to arrive together, short next to the 10 s a wave may take. */
+/**
+ * Long enough for a wave's requests to arrive together, short next to the 10 s a wave may take. A request that
+ * arrives during its backoff has waited already, and goes when due.
+ */
 const DEFAULT_GATHER_WINDOW_MS = 500;
 
 /**
@@ -76,7 +80,6 @@ class RetryDispatcher {
   private lastDispatchMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly input: RetryDispatcherInput) {
-    this.queue = new RetryDispatchQueue(input.pending, input.recentRequestIds);
     this.retryFailedJobs = proxyActivities<Activities>(
       retryJobsOptions(input.retryTaskQueue ?? DEFAULT_RETRY_TASK_QUEUE),
     ).retryFailedJobs;
@@ -84,11 +87,17 @@ class RetryDispatcher {
       input.gatherWindow === undefined
         ? DEFAULT_GATHER_WINDOW_MS
         : (parseDurationMs(input.gatherWindow) ?? DEFAULT_GATHER_WINDOW_MS);
+    this.queue = new RetryDispatchQueue(
+      this.gatherWindowMs,
+      Date.now(),
+      input.pending,
+      input.recentRequestIds,
+    );
   }
 
   /** The requesters' signal. */
   request(request: RetryRequest): void {
-    const refused = this.queue.add(request);
+    const refused = this.queue.add(request, Date.now());
     if (refused === 'wrong-size') {
       log.error('Ignoring a retry request of the wrong size', {
         requestId: request.requestId,
@@ -113,26 +122,35 @@ class RetryDispatcher {
 
   /** Waits until a request can go out, or it is time to continue as new. */
   async awaitWork(): Promise<void> {
-    await condition(() => this.queue.hasDispatchable() || this.timeToContinue());
+    for (;;) {
+      if (this.queue.hasDispatchable(Date.now()) || this.timeToContinue()) return;
+      const readyAt = this.queue.nextReadyAtMs(Date.now());
+      // A request arriving meanwhile may be ready sooner than the one waited for: look again when one arrives.
+      const waiting = this.queue.size();
+      const woken = (): boolean =>
+        this.queue.hasDispatchable(Date.now()) || this.queue.size() !== waiting || this.timeToContinue();
+      if (readyAt === undefined) await condition(woken);
+      else await condition(woken, readyAt - Date.now());
+    }
   }
 
   /**
-   * Lets a batch fill: for the gather window, then, if it is still partial while a call is in flight or the last
-   * went out less than a second ago, for that call (at most {@link MAX_HOLD_MS}).
+   * Lets a batch fill: with the requests that become ready within the gather window, then, if it is still partial
+   * while a call is in flight or the last went out less than a second ago, for that call (at most
+   * {@link MAX_HOLD_MS}).
    */
   async gather(): Promise<void> {
-    const full = (): boolean => this.queue.batchIsFull();
-    await condition(full, this.gatherWindowMs);
+    const full = (): boolean => this.queue.batchIsFull(Date.now());
+    await this.waitUnlessFull(this.queue.gatherUntilMs(Date.now(), this.gatherWindowMs) - Date.now());
     if (full() || (this.inFlight === 0 && Date.now() >= this.lastDispatchMs + CALL_SPACING_MS)) return;
     const holdUntil = Date.now() + MAX_HOLD_MS;
     await condition(() => full() || this.inFlight === 0, MAX_HOLD_MS);
-    const spacing = Math.min(this.lastDispatchMs + CALL_SPACING_MS, holdUntil) - Date.now();
-    if (!full() && spacing > 0) await condition(full, spacing);
+    await this.waitUnlessFull(Math.min(this.lastDispatchMs + CALL_SPACING_MS, holdUntil) - Date.now());
   }
 
   /** Sends the oldest requests that fit one call; answers their requesters when it ends. */
   sendBatch(): void {
-    const batch = this.queue.take();
+    const batch = this.queue.take(Date.now());
     if (batch.length === 0) return;
     this.lastDispatchMs = Date.now();
     this.inFlight += 1;
@@ -151,6 +169,12 @@ class RetryDispatcher {
     return { ...this.input, ...this.queue.toCarried() };
   }
 
+  private async waitUnlessFull(ms: number): Promise<void> {
+    if (ms > 0 && !this.queue.batchIsFull(Date.now())) {
+      await condition(() => this.queue.batchIsFull(Date.now()), ms);
+    }
+  }
+
   private async dispatch(batch: RetryRequest[]): Promise<void> {
     let outcomes: RetryOutcome[] | undefined;
     let error: RetryAnswer['error'];
@@ -160,26 +184,30 @@ class RetryDispatcher {
       error = describeActivityError(err);
     }
     const byJob = new Map((outcomes ?? []).map((o) => [o.jobId, o]));
-    await Promise.all(
-      batch.map((request) =>
-        this.answer(request.requesterWorkflowId, {
+    await this.answer(
+      batch.map((request) => ({
+        workflowId: request.requesterWorkflowId,
+        message: {
           requestId: request.requestId,
           outcomes: outcomes ? request.failures.flatMap((f) => byJob.get(f.jobId) ?? []) : [],
           ...(error ? { error } : {}),
-        }),
-      ),
+        },
+      })),
     );
   }
 
-  private async answer(requesterWorkflowId: string, reply: RetryAnswer): Promise<void> {
+  /**
+   * Tells each requester its outcomes. A requester that has ended (cancelled, terminated) waits for nothing; one
+   * not told because the server was unreachable for minutes asks again after its answer timeout.
+   */
+  private async answer(answers: { workflowId: string; message: RetryAnswer }[]): Promise<void> {
     try {
-      await getExternalWorkflowHandle(requesterWorkflowId).signal(retryAnsweredSignal, reply);
+      const gone = await signalEach(retryAnsweredSignal, answers);
+      if (gone.length > 0) log.warn('Requesters gone before their answer', { requesters: gone });
     } catch (err) {
-      // The requester has ended (cancelled, terminated): nobody is waiting for this answer.
-      log.warn('Could not answer a retry request', {
-        requesterWorkflowId,
-        requestId: reply.requestId,
-        error: String(err),
+      log.warn('Could not answer retry requests', {
+        requestIds: answers.map((a) => a.message.requestId),
+        error: describeActivityError(err),
       });
     }
   }

@@ -114,6 +114,16 @@ export class WatchRegistry {
     return changes;
   }
 
+  /** The owner was not told these jobs' news after all: they count as unseen again, so they are read and told. */
+  untell(ownerWorkflowId: string, jobIds: readonly string[]): void {
+    const ids = new Set(jobIds);
+    for (const known of this.owners.get(ownerWorkflowId)?.jobs ?? []) {
+      if (!ids.has(known.jobId)) continue;
+      known.state = undefined;
+      known.endTime = undefined;
+    }
+  }
+
   toCarried(): CarriedOwner[] {
     return [...this.owners.values()].map(({ ownerWorkflowId, jobs, pollIntervalMs, registeredAtMs }) => ({
       ownerWorkflowId,

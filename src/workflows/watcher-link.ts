@@ -2,13 +2,13 @@
  * A recovery workflow's side of the shared job watcher: its registration, and the news the watcher signals back.
  * The watcher is the only reader of job states; the owner registers what it knows and learns what changed.
  */
-import { CancellationScope, proxyActivities } from '@temporalio/workflow';
+import { CancellationScope, proxyLocalActivities } from '@temporalio/workflow';
 import type { DispatchActivities } from '../activities/request-retries';
 import type { JobSnapshot, KnownJobState } from '../shared/batch-types';
 import { WATCH_REFRESH_MS, type WatchedJobsChanged } from '../shared/watcher-types';
-import { WATCH_JOBS_OPTIONS } from './activity-options';
+import { SIGNAL_ACTIVITY_OPTIONS } from './activity-options';
 
-const { watchJobs } = proxyActivities<DispatchActivities>(WATCH_JOBS_OPTIONS);
+const { watchJobs } = proxyLocalActivities<DispatchActivities>(SIGNAL_ACTIVITY_OPTIONS);
 
 /** Where the watcher runs and how often its owner wants its jobs read. */
 export interface WatcherTarget {

@@ -31,8 +31,14 @@ describe('JobTracker', () => {
     const t = new JobTracker(policy(), T0, ['job-aaaaaaaa']);
     expect(t.observe([snap('job-aaaaaaaa', 'FAILED', 'e1')], T0).failed).toEqual(['job-aaaaaaaa']);
     expect(t.decideFailure('job-aaaaaaaa', T0, half)).toBeUndefined();
-    expect(t.dueRetries(T0 + 29_999)).toEqual([]);
-    expect(t.dueRetries(T0 + 30_000)).toEqual([{ jobId: 'job-aaaaaaaa', endTime: 'e1' }]);
+    expect(t.retriesToHandOver(T0 + 29_999, new Set())).toEqual([]);
+    expect(t.retriesToHandOver(T0 + 30_000, new Set())).toEqual([
+      { jobId: 'job-aaaaaaaa', endTime: 'e1', notBeforeMs: T0 + 30_000 },
+    ]);
+    // Handed over already: neither handed over again nor a reason to wake.
+    expect(t.retriesToHandOver(T0 + 30_000, new Set(['job-aaaaaaaa']))).toEqual([]);
+    expect(t.nextWakeAtMs(new Set(), 60_000)).toBe(T0 + 30_000 - 60_000);
+    expect(t.nextWakeAtMs(new Set(['job-aaaaaaaa']), 60_000)).toBeGreaterThan(T0 + 30_000);
     t.applyRetryOutcomes([{ jobId: 'job-aaaaaaaa', outcome: 'RETRIED', requestId: 'r1' }], T0 + 30_000);
     expect(t.get('job-aaaaaaaa')).toMatchObject({ phase: 'WATCHING', retries: 1, retriesLeft: 2 });
     expect(t.pollTargets()).toEqual([{ jobId: 'job-aaaaaaaa', state: 'FAILED', endTime: 'e1' }]);
@@ -92,7 +98,7 @@ describe('JobTracker', () => {
     );
     t.observe([snap('job-aaaaaaaa', 'RUNNING'), snap('job-bbbbbbbb', 'RUNNING')], T0);
     t.observe([snap('job-bbbbbbbb', 'STARTING')], T0 + 9 * MIN);
-    expect(t.nextWakeAtMs()).toBe(T0 + 10 * MIN);
+    expect(t.nextWakeAtMs(new Set(), 60_000)).toBe(T0 + 10 * MIN);
     const stuck = t.expire(T0 + 10 * MIN);
     expect(stuck).toEqual([expect.objectContaining({ jobId: 'job-aaaaaaaa', reason: 'STUCK' })]);
     t.escalate(stuck, T0 + 10 * MIN);
@@ -125,7 +131,9 @@ describe('JobTracker', () => {
       ),
     ).toEqual(['job-aaaaaaaa']);
     expect(t.get('job-aaaaaaaa')).toMatchObject({ phase: 'WAITING_TO_RETRY', retriesLeft: 2 });
-    expect(t.dueRetries(T0 + MIN)).toEqual([{ jobId: 'job-aaaaaaaa', endTime: 'e1' }]);
+    expect(t.retriesToHandOver(T0 + MIN, new Set())).toEqual([
+      { jobId: 'job-aaaaaaaa', endTime: 'e1', notBeforeMs: T0 + MIN },
+    ]);
     t.applyDecision({ decision: 'ABANDON' }, T0 + MIN);
     expect(t.get('job-bbbbbbbb')).toMatchObject({ phase: 'DONE', outcome: 'ABANDONED' });
   });

@@ -53,7 +53,9 @@ describe('retryFailedJobs', () => {
     );
     tracker.observe([{ jobId: 'job-aaaaaaaa', state: 'FAILED', observedAt }], 0);
     tracker.decideFailure('job-aaaaaaaa', 0, () => 0.5);
-    const failures = tracker.dueRetries(Number.MAX_SAFE_INTEGER);
+    const failures = tracker
+      .retriesToHandOver(Number.MAX_SAFE_INTEGER, new Set())
+      .map(({ notBeforeMs: _, ...failure }) => failure);
     expect(failures).toEqual([{ jobId: 'job-aaaaaaaa', endTime: observedAt, noEndTime: true }]);
 
     api.afterRetryApplied = () => {

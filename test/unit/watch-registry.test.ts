@@ -122,4 +122,26 @@ describe('WatchRegistry', () => {
     const copy = WatchRegistry.fromCarried(JSON.parse(encoded).owners as CarriedOwner[]);
     expect(copy.jobIds()).toHaveLength(100_000);
   });
+
+  it('reads and tells again the jobs an owner was not told after all', () => {
+    const registry = new WatchRegistry();
+    registry.register(
+      { ownerWorkflowId: 'owner-1', jobs: [{ jobId: 'job-a' }, { jobId: 'job-b' }], pollIntervalMs: 60_000 },
+      0,
+    );
+    const read = [
+      { jobId: 'job-a', state: 'FAILED' as const, endTime: 'e1', observedAt: 't' },
+      { jobId: 'job-b', state: 'RUNNING' as const, observedAt: 't' },
+    ];
+    expect([...registry.changesFor(read)]).toHaveLength(1);
+    expect(registry.unseenJobIds()).toEqual([]);
+    registry.untell('owner-1', ['job-a']);
+    expect(registry.unseenJobIds()).toEqual(['job-a']);
+    expect(
+      registry
+        .changesFor(read)
+        .get('owner-1')
+        ?.map((s) => s.jobId),
+    ).toEqual(['job-a']);
+  });
 });

@@ -9,6 +9,7 @@ import type { RetryFailedJobsInput, RetryFailedJobsOutput } from '../../src/acti
 import type { RetryRequest } from '../../src/shared/dispatcher-types';
 import { retryRequestedSignal } from '../../src/shared/dispatcher-types';
 import { retryJobsDispatcherWorkflow } from '../../src/workflows';
+import { createDispatchActivities } from '../../src/activities/request-retries';
 import { devServerEnv, uniqueTaskQueue, waitFor, workflowBundle } from '../helpers/temporal';
 import { recordHistory } from '../support/record-history';
 
@@ -54,7 +55,10 @@ it('turns 450 one-job requests arriving over seconds into a few full calls, each
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
-    activities: { retryFailedJobs: retries.retryFailedJobs },
+    activities: {
+      retryFailedJobs: retries.retryFailedJobs,
+      ...createDispatchActivities({ client: env.client }),
+    },
     // As in production: the retry queue lets one call start per second.
     maxTaskQueueActivitiesPerSecond: 1,
   });
@@ -101,7 +105,10 @@ it('continues as new under steady load and takes a request delivered twice once,
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
-    activities: { retryFailedJobs: retries.retryFailedJobs },
+    activities: {
+      retryFailedJobs: retries.retryFailedJobs,
+      ...createDispatchActivities({ client: env.client }),
+    },
   });
   await worker.runUntil(async () => {
     const handle = await env.client.workflow.start(retryJobsDispatcherWorkflow, {
@@ -135,7 +142,10 @@ it('carries the requests not sent yet and the request IDs taken through continue
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
-    activities: { retryFailedJobs: retries.retryFailedJobs },
+    activities: {
+      retryFailedJobs: retries.retryFailedJobs,
+      ...createDispatchActivities({ client: env.client }),
+    },
   });
   let sent = 0;
   await worker.runUntil(async () => {
