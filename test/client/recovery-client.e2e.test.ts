@@ -23,6 +23,7 @@ import { statusQuery } from '../../src/shared/messages';
 import { devServerEnv, waitFor } from '../helpers/temporal';
 import { randomJobId, startBackgroundWorkers, type BackgroundWorkers } from '../support/cli-kit';
 import { fastInput, startTestEmulator, uniqueQueues } from '../support/e2e-kit';
+import { localActivityRuns } from '../support/local-activities';
 
 let env: TestWorkflowEnvironment;
 let emulator: RunningEmulator;
@@ -216,9 +217,7 @@ describe('client helpers on the dev server against the emulator', () => {
     expect(result.overall).toBe('SUCCEEDED');
     // The signal made the workflow ask the job watcher, the only reader of job states, to read its job at once.
     const { events } = await handle.fetchHistory();
-    const looks = (events ?? []).filter(
-      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'watchJobs',
-    );
+    const looks = localActivityRuns(events ?? []).filter((r) => r.activityType === 'watchJobs');
     expect(looks.length).toBeGreaterThanOrEqual(2);
     const readsAfterSignal = emulator.ledger
       .entries({ action: 'DescribeJobs', since: signalledAt })

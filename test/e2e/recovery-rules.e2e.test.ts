@@ -60,7 +60,7 @@ function scriptedJob(emu: RunningEmulator, attempts: JobScript['attempts']): str
  * The server's continue-as-new suggestion for the watcher test: low enough that the watcher of ten owners reaches
  * it before their jobs fail, high enough that the owners (a registration and a few news each) do not.
  */
-const WATCHER_SUGGESTION = 50;
+const WATCHER_SUGGESTION = 20;
 
 function startRecovery(
   on: TestWorkflowEnvironment,
