@@ -77,6 +77,8 @@ class RetryDispatcher {
   private readonly retryFailedJobs: Activities['retryFailedJobs'];
   private readonly gatherWindowMs: number;
   private inFlight = 0;
+  /** Calls whose requesters are being answered (a local activity): continue-as-new waits for them. */
+  private answering = 0;
   private lastDispatchMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly input: RetryDispatcherInput) {
@@ -154,15 +156,15 @@ class RetryDispatcher {
     if (batch.length === 0) return;
     this.lastDispatchMs = Date.now();
     this.inFlight += 1;
+    this.answering += 1;
     void this.dispatch(batch).finally(() => {
-      this.inFlight -= 1;
-      this.queue.done(batch);
+      this.answering -= 1;
     });
   }
 
-  /** Lets the calls in flight end before the run continues as new. */
+  /** Lets the calls in flight end, and their requesters be answered, before the run continues as new. */
   async drain(): Promise<void> {
-    await condition(() => this.inFlight === 0);
+    await condition(() => this.inFlight === 0 && this.answering === 0);
   }
 
   continueAsNewInput(): RetryDispatcherInput {
@@ -183,6 +185,11 @@ class RetryDispatcher {
     } catch (err) {
       error = describeActivityError(err);
     }
+    // The call has ended: its jobs may go out again. Done here, on the activity's result (an event in history),
+    // and not after the answer's local activity: on replay a local activity's result can be applied at another
+    // point among the other events than it was, and the loop's next command (a call or a timer) depends on this.
+    this.inFlight -= 1;
+    this.queue.done(batch);
     const byJob = new Map((outcomes ?? []).map((o) => [o.jobId, o]));
     await this.answer(
       batch.map((request) => ({
