@@ -33,6 +33,8 @@ const DISPATCHER_WORKFLOW = 'src/workflows/retry-jobs-dispatcher-workflow.ts';
 const BUDGET_BOOK = 'src/workflows/api-budget-book.ts';
 const BUDGET_WORKFLOW = 'src/workflows/tencent-api-budget-workflow.ts';
 const BUDGET_ACTIVITY = 'src/activities/api-budget.ts';
+const JOB_TRACKER = 'src/workflows/job-tracker.ts';
+const JOB_WATCHER = 'src/workflows/job-watcher.ts';
 
 const RETRY_ACTIVITY_TESTS = ['test/unit/retry-failed-jobs.test.ts'];
 const DISPATCH_QUEUE_TESTS = ['test/unit/retry-dispatch-queue.test.ts'];
@@ -40,6 +42,8 @@ const DISPATCHER_WORKFLOW_TESTS = ['test/workflows/retry-jobs-dispatcher.test.ts
 const BUDGET_BOOK_TESTS = ['test/unit/api-budget-book.test.ts'];
 const BUDGET_WORKFLOW_TESTS = ['test/workflows/tencent-api-budget.test.ts'];
 const BUDGET_ACTIVITY_TESTS = ['test/unit/api-budget.test.ts'];
+const JOB_TRACKER_TESTS = ['test/unit/job-tracker.test.ts'];
+const JOB_WATCHER_TESTS = ['test/e2e/job-watcher.e2e.test.ts'];
 
 export const MUTANTS: readonly Mutant[] = [
   // The idempotent RetryJobs activity: one call per observed failure, never a second.
@@ -305,5 +309,26 @@ export const MUTANTS: readonly Mutant[] = [
     description:
       'A RequestLimitExceeded answer fails the activity attempt instead of slowing the budget and waiting for a later slot.',
     tests: BUDGET_ACTIVITY_TESTS,
+  },
+
+  // The owner's policy and the watcher's reports.
+  {
+    id: 'backoff-from-the-read',
+    file: JOB_TRACKER,
+    search: 'job.nextRetryAt = iso(backoffEndMs(failure, nowMs, delay));',
+    replace: 'job.nextRetryAt = iso(nowMs + delay);',
+    description:
+      'The backoff counts from when the failure was read, not from its EndTime: a failure read late waits its whole backoff again.',
+    tests: JOB_TRACKER_TESTS,
+  },
+  {
+    id: 'watcher-reports-at-once',
+    file: JOB_WATCHER,
+    search: 'this.reports = this.reports.then(() => this.tell(changes));',
+    replace: 'this.reports = Promise.all([this.reports, this.tell(changes)]).then(() => undefined);',
+    description:
+      'The watcher runs two reports (local activities) at once: on replay their results come in another order, and the commands that follow them too.',
+    tests: JOB_WATCHER_TESTS,
+    testNamePattern: 'two parts',
   },
 ];

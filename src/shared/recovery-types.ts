@@ -50,7 +50,10 @@ export interface RecoveryPolicyInput {
   pollInterval?: string | number;
   /** Retries allowed per job before escalating. @default 3 */
   maxRetriesPerJob?: number;
-  /** Backoff between retries of one job. */
+  /**
+   * Backoff between retries of one job, counted from the failure (the job's EndTime), not from when it was read: a
+   * failure read late has waited part of it already.
+   */
   backoff?: BackoffPolicyInput;
   /** Escalate every unfinished job once this much time has passed since the workflow started. @default '24h' */
   deadline?: string | number;

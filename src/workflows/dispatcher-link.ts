@@ -39,6 +39,8 @@ interface Outstanding {
 export class DispatcherLink {
   private readonly outstanding = new Map<string, Outstanding>();
   private readonly answers = new Map<string, RetryAnswer>();
+  /** The jobs of the outstanding requests, kept with them (the loop asks on every turn). */
+  private readonly handedOverJobs = new Set<string>();
 
   constructor(
     private readonly dispatcherWorkflowId: string,
@@ -51,8 +53,8 @@ export class DispatcherLink {
   }
 
   /** Jobs handed over and not answered yet. */
-  jobsHandedOver(): Set<string> {
-    return new Set([...this.outstanding.values()].flatMap((o) => o.failures.map((f) => f.jobId)));
+  jobsHandedOver(): ReadonlySet<string> {
+    return this.handedOverJobs;
   }
 
   isIdle(): boolean {
@@ -85,9 +87,7 @@ export class DispatcherLink {
       notBeforeMs,
     }));
     // Outstanding from now on, so that a cancellation during the hand-over withdraws them.
-    for (const r of requests) {
-      this.outstanding.set(r.requestId, { failures: r.failures, answerByMs: Number.POSITIVE_INFINITY });
-    }
+    for (const r of requests) this.track(r.requestId, r.failures, Number.POSITIVE_INFINITY);
     try {
       await requestRetries({
         dispatcherWorkflowId: this.dispatcherWorkflowId,
@@ -98,13 +98,13 @@ export class DispatcherLink {
       // The answer is due a while after the dispatcher has the request (the hand-over may have taken minutes).
       for (const r of requests) {
         const answerByMs = Math.max(Date.now(), r.notBeforeMs ?? 0) + DISPATCHER_ANSWER_TIMEOUT_MS;
-        this.outstanding.set(r.requestId, { failures: r.failures, answerByMs });
+        this.track(r.requestId, r.failures, answerByMs);
       }
       return true;
     } catch (err) {
       // Cancelled: the requests stay outstanding, for withdraw() to take back.
       if (isCancellation(err)) throw err;
-      for (const r of requests) this.outstanding.delete(r.requestId);
+      for (const r of requests) this.untrack(r.requestId);
       log.warn('Could not hand retries to the dispatcher; handing them over again', {
         error: describeActivityError(err),
       });
@@ -134,8 +134,7 @@ export class DispatcherLink {
       } else {
         continue;
       }
-      this.outstanding.delete(requestId);
-      this.answers.delete(requestId);
+      this.untrack(requestId);
     }
     return results;
   }
@@ -160,12 +159,20 @@ export class DispatcherLink {
     await this.takeBack([...this.outstanding.keys()]);
   }
 
+  private track(requestId: string, failures: ObservedFailure[], answerByMs: number): void {
+    this.outstanding.set(requestId, { failures, answerByMs });
+    for (const f of failures) this.handedOverJobs.add(f.jobId);
+  }
+
+  private untrack(requestId: string): void {
+    for (const f of this.outstanding.get(requestId)?.failures ?? []) this.handedOverJobs.delete(f.jobId);
+    this.outstanding.delete(requestId);
+    this.answers.delete(requestId);
+  }
+
   private async takeBack(requestIds: string[]): Promise<void> {
     if (requestIds.length === 0) return;
-    for (const id of requestIds) {
-      this.outstanding.delete(id);
-      this.answers.delete(id);
-    }
+    for (const id of requestIds) this.untrack(id);
     try {
       await signalEach(retryWithdrawnSignal, [
         { workflowId: this.dispatcherWorkflowId, message: { requestIds } },

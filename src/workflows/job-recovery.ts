@@ -42,7 +42,7 @@ import type {
 import type { WatchedJobsChanged } from '../shared/watcher-types';
 import { PLATFORM_TROUBLE_PAUSE_MS, describeActivityError } from './activity-errors';
 import { NOTIFY_ESCALATION_OPTIONS, describeOptions } from './activity-options';
-import { DispatcherLink, type HandOverResult } from './dispatcher-link';
+import { DispatcherLink, type DispatchResult } from './dispatcher-link';
 import { groupByNotBefore } from './hand-over-groups';
 import { JobTracker, type EscalationRequest } from './job-tracker';
 import {
@@ -256,8 +256,11 @@ export class JobRecovery {
    */
   async handleSnapshots(news: JobSnapshot[]): Promise<void> {
     const handedOver = this.dispatcher.jobsHandedOver();
-    const snapshots = news.filter((s) => !handedOver.has(s.jobId));
-    news.filter((s) => handedOver.has(s.jobId)).forEach((s) => this.deferred.set(s.jobId, s));
+    const snapshots: JobSnapshot[] = [];
+    for (const s of news) {
+      if (handedOver.has(s.jobId)) this.deferred.set(s.jobId, s);
+      else snapshots.push(s);
+    }
     if (snapshots.length === 0) return;
     const recoveredBefore = this.recoveredCount();
     const { failed, escalate } = this.tracker.observe(snapshots, Date.now());
@@ -354,10 +357,7 @@ export class JobRecovery {
    * Applies one hand-over's outcomes. When RetryJobs could not be sent at all (credentials, throttling, the
    * control plane), that is platform trouble, not the jobs': they wait and are tried again, never escalated for it.
    */
-  private async applyRetryResult(
-    failures: ObservedFailure[],
-    result: HandOverResult['result'],
-  ): Promise<void> {
+  private async applyRetryResult(failures: ObservedFailure[], result: DispatchResult): Promise<void> {
     if ('outcomes' in result) {
       await this.escalate(this.tracker.applyRetryOutcomes(result.outcomes, Date.now()));
       return;

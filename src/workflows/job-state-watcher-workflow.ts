@@ -26,6 +26,7 @@ export async function jobStateWatcherWorkflow(input: JobWatcherInput = {}): Prom
     else if (watcher.registry.unseenJobIds().length > 0) await watcher.firstLook();
     else await watcher.pollForAWhile();
   }
+  await watcher.reportsSent();
   await condition(allHandlersFinished);
   await continueAsNew<typeof jobStateWatcherWorkflow>(watcher.continueAsNewInput());
 }

@@ -36,6 +36,17 @@ export interface EscalationRequest {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/**
+ * The backoff counts from the failure (its EndTime), not from when it was read: a failure read late has waited
+ * part of its backoff already. Never before now, and never later than a whole backoff from now (an EndTime ahead
+ * of the workflow's clock).
+ */
+function backoffEndMs(failure: FailureRecord, nowMs: number, delayMs: number): number {
+  const failedAtMs = Date.parse(failure.endTime);
+  const fromMs = Number.isFinite(failedAtMs) ? Math.min(failedAtMs, nowMs) : nowMs;
+  return Math.max(nowMs, fromMs + delayMs);
+}
+
 export class JobTracker {
   private readonly jobs = new Map<string, JobStatus>();
   /** Signature of each job's failure before its current one, for the repeated-failure check. */
@@ -206,7 +217,7 @@ export class JobTracker {
     }
     const delay = backoffDelayMs(this.policy.backoff, job.retries, random);
     job.phase = 'WAITING_TO_RETRY';
-    job.nextRetryAt = iso(nowMs + delay);
+    job.nextRetryAt = iso(backoffEndMs(failure, nowMs, delay));
     this.note(job, nowMs, 'RETRY_SCHEDULED', `retry ${job.retries + 1} at ${job.nextRetryAt}`);
     return undefined;
   }

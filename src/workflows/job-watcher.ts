@@ -22,8 +22,8 @@ import { signalEach } from './signal-workflows';
 import { WatchRegistry } from './watch-registry';
 
 /**
- * A burst of new registrations (a pipeline starting 500 workflows) shares its first look; short, because an owner
- * that was told a job changed waits for this look.
+ * A burst of new registrations (a pipeline starting 500 workflows) shares its first look. A look an owner asked for
+ * (it was told a job changed) does not wait: the job's retry waits for this read.
  */
 const FIRST_LOOK_GATHER_MS = 200;
 
@@ -35,6 +35,13 @@ const MAX_HISTORY_EVENTS = 10_000;
 
 export class JobWatcher {
   readonly registry: WatchRegistry;
+  /**
+   * The reports in flight, one after another. Never two local activities at once, and nothing waits on one to
+   * schedule a poll: on replay a local activity's result is applied when it is scheduled (its marker is already in
+   * history), earlier than it arrived in the first run, so commands that followed results arriving in some order
+   * could come out in another one (a nondeterminism bench:chaos found with two reports at once).
+   */
+  private reports: Promise<void> = Promise.resolve();
   private readonly describeQueue: string;
   private readonly readJobStates: Activities['readJobStates'];
   private readonly pollSetLifetimeMs: number;
@@ -59,6 +66,11 @@ export class JobWatcher {
     return info.continueAsNewSuggested || info.historyLength >= MAX_HISTORY_EVENTS;
   }
 
+  /** Waits for the reports in flight (before continuing as new: what was read must reach its owners). */
+  async reportsSent(): Promise<void> {
+    await this.reports;
+  }
+
   /** The next run's input: the same settings, with the registrations carried over. */
   continueAsNewInput(): JobWatcherInput {
     return { ...this.input, owners: this.registry.toCarried() };
@@ -77,7 +89,7 @@ export class JobWatcher {
 
   /** A first look at the jobs the watcher never read (or was asked to read again), gathered for a moment. */
   async firstLook(): Promise<string[]> {
-    await sleep(FIRST_LOOK_GATHER_MS);
+    if (!this.registry.takeLookRequest()) await sleep(FIRST_LOOK_GATHER_MS);
     const unseen = this.registry.unseenJobIds();
     await this.readNow(unseen);
     return unseen;
@@ -126,7 +138,8 @@ export class JobWatcher {
         // The poll set stopping during the pause rejects it with a cancellation, which ends this poll.
         await this.pauseAfterFailedRead(ids, read.error);
       } else {
-        await this.report(read.jobs);
+        // The next poll compares with this read at once; telling the owners goes on meanwhile.
+        void this.report(read.jobs);
       }
       const watched = new Set(this.registry.jobIds());
       ids = ids.filter((id) => watched.has(id));
@@ -154,9 +167,14 @@ export class JobWatcher {
    * unregistering are dropped; when the signals could not be sent (the server unreachable for minutes), the owners
    * are marked as not told, so the jobs are read and told again.
    */
-  private async report(jobs: JobSnapshot[]): Promise<void> {
+  private report(jobs: JobSnapshot[]): Promise<void> {
     const changes = [...this.registry.changesFor(jobs)];
-    if (changes.length === 0) return;
+    if (changes.length === 0) return this.reports;
+    this.reports = this.reports.then(() => this.tell(changes));
+    return this.reports;
+  }
+
+  private async tell(changes: [string, JobSnapshot[]][]): Promise<void> {
     const messages = changes.map(([workflowId, snapshots]) => ({ workflowId, message: { snapshots } }));
     try {
       // Not cancellable: a poll set being torn down (rebuild, continue-as-new) must still deliver what it read.

@@ -34,21 +34,18 @@ import { RetryDispatchQueue } from './retry-dispatch-queue';
 import { signalEach } from './signal-workflows';
 
 /**
- * Long enough for a wave's requests to arrive together, short next to the 10 s a wave may take. A request that
- * arrives during its backoff has waited already, and goes when due.
+ * Long enough for the requests of one watcher read (one per owner) to arrive together, short next to the second a
+ * signalled failure's retry may take. A request that arrives during its backoff has waited already, and goes when
+ * due.
  */
-const DEFAULT_GATHER_WINDOW_MS = 500;
+const DEFAULT_GATHER_WINDOW_MS = 250;
 
 /**
- * A partial batch waits for the call in flight, and until a second has passed since the last call went out (the
- * retry queue's default pace), instead of queueing behind it at the rate limiter: later requests join it
- * meanwhile, so a wave arriving over seconds fills its calls. A full batch never waits; no batch waits longer
- * than {@link MAX_HOLD_MS}, so a call retrying for minutes cannot hold the rest.
+ * A partial batch waits until this long after the last call went out (RetryJobs' rate, 2 calls/s): it would wait
+ * as long for the API budget anyway, and requests arriving meanwhile join it. It never waits for a call in flight:
+ * a retry goes out as soon as the budget allows.
  */
-const CALL_SPACING_MS = 1_000;
-
-/** The longest a partial batch waits for calls in flight. */
-const MAX_HOLD_MS = 2_000;
+const CALL_SPACING_MS = 500;
 
 /**
  * Continue as new at this history length even under steady load (the server's suggestion comes at 4,096 events or
@@ -137,17 +134,12 @@ class RetryDispatcher {
   }
 
   /**
-   * Lets a batch fill: with the requests that become ready within the gather window, then, if it is still partial
-   * while a call is in flight or the last went out less than a second ago, for that call (at most
-   * {@link MAX_HOLD_MS}).
+   * Lets a batch fill: with the requests that become ready within the gather window, then, if it is still partial,
+   * until {@link CALL_SPACING_MS} after the last call.
    */
   async gather(): Promise<void> {
-    const full = (): boolean => this.queue.batchIsFull(Date.now());
     await this.waitUnlessFull(this.queue.gatherUntilMs(Date.now(), this.gatherWindowMs) - Date.now());
-    if (full() || (this.inFlight === 0 && Date.now() >= this.lastDispatchMs + CALL_SPACING_MS)) return;
-    const holdUntil = Date.now() + MAX_HOLD_MS;
-    await condition(() => full() || this.inFlight === 0, MAX_HOLD_MS);
-    await this.waitUnlessFull(Math.min(this.lastDispatchMs + CALL_SPACING_MS, holdUntil) - Date.now());
+    await this.waitUnlessFull(this.lastDispatchMs + CALL_SPACING_MS - Date.now());
   }
 
   /** Sends the oldest requests that fit one call; answers their requesters when it ends. */

@@ -15,6 +15,8 @@ export class WatchRegistry {
   private readonly owners = new Map<string, WatchedOwner>();
   /** What the watcher itself last read of each job. Not carried: a new run reads every job once. */
   private readonly seen = new Map<string, KnownJobState>();
+  /** An owner asked for a look now (a job of it changed): the next first look does not wait to gather others. */
+  private lookRequested = false;
 
   static fromCarried(owners: readonly CarriedOwner[]): WatchRegistry {
     const registry = new WatchRegistry();
@@ -40,7 +42,17 @@ export class WatchRegistry {
       pollIntervalMs: Math.max(MIN_POLL_INTERVAL_MS, request.pollIntervalMs),
       registeredAtMs: nowMs,
     });
-    if (request.lookNow) for (const { jobId } of request.jobs) this.seen.delete(jobId);
+    if (request.lookNow) {
+      for (const { jobId } of request.jobs) this.seen.delete(jobId);
+      this.lookRequested = true;
+    }
+  }
+
+  /** Whether an owner asked for a look since the last call (and forgets that it did). */
+  takeLookRequest(): boolean {
+    const requested = this.lookRequested;
+    this.lookRequested = false;
+    return requested;
   }
 
   drop(ownerWorkflowId: string): void {

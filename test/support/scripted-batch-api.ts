@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BatchApi, JobSummary } from '../../src/batch/batch-api';
 import { ErrorType } from '../../src/shared/errors';
@@ -57,10 +58,7 @@ export class ScriptedBatchApi extends FakeBatchApi {
       if (s && job.state === 'RUNNING' && ++s.reads >= this.readsPerRun) {
         const outcome = s.runs[Math.min(s.run, s.runs.length - 1)] ?? 'SUCCEED';
         if (outcome !== 'HANG') {
-          this.jobs.set(jobId, {
-            state: outcome,
-            endTime: new Date(Date.UTC(2026, 10, 25, 0, 0, 0, ++this.ends)).toISOString(),
-          });
+          this.jobs.set(jobId, { state: outcome, endTime: this.endTimeNow() });
         }
       }
       if (job.state === 'PENDING') this.jobs.set(jobId, { state: 'RUNNING' });
@@ -68,6 +66,20 @@ export class ScriptedBatchApi extends FakeBatchApi {
       jobs.push({ jobId, jobName: jobId, jobState: now.state, endTime: now.endTime });
     }
     return Promise.resolve({ jobs, requestId: 'req-describe' });
+  }
+
+  /**
+   * The EndTime of a run that ends now, on the workflow's clock: when the reading activity's attempt was scheduled
+   * (the server's time, which jumps with the test server). Outside an activity, a fixed day.
+   */
+  private endTimeNow(): string {
+    let nowMs: number;
+    try {
+      nowMs = Context.current().info.currentAttemptScheduledTimestampMs;
+    } catch {
+      nowMs = Date.UTC(2026, 10, 25, 0, 0, 0, ++this.ends);
+    }
+    return new Date(nowMs).toISOString();
   }
 
   override describeJob({ jobId }: { jobId: string }): ReturnType<BatchApi['describeJob']> {

@@ -44,6 +44,24 @@ describe('JobTracker', () => {
     expect(t.pollTargets()).toEqual([{ jobId: 'job-aaaaaaaa', state: 'FAILED', endTime: 'e1' }]);
   });
 
+  it('counts the backoff from the failure, not from when it was read', () => {
+    const at = (ms: number) => new Date(ms).toISOString();
+    const t = new JobTracker(policy(), T0, ['job-aaaaaaaa', 'job-bbbbbbbb', 'job-cccccccc']);
+    t.observe(
+      [
+        snap('job-aaaaaaaa', 'FAILED', at(T0 - 20_000)),
+        snap('job-bbbbbbbb', 'FAILED', at(T0 - 45_000)),
+        // An EndTime ahead of the workflow's clock waits no more than a whole backoff.
+        snap('job-cccccccc', 'FAILED', at(T0 + 5_000)),
+      ],
+      T0,
+    );
+    for (const id of ['job-aaaaaaaa', 'job-bbbbbbbb', 'job-cccccccc']) t.decideFailure(id, T0, half);
+    expect(t.get('job-aaaaaaaa')?.nextRetryAt).toBe(at(T0 + 10_000));
+    expect(t.get('job-bbbbbbbb')?.nextRetryAt).toBe(at(T0));
+    expect(t.get('job-cccccccc')?.nextRetryAt).toBe(at(T0 + 30_000));
+  });
+
   it('escalates once the retry budget is spent', () => {
     const t = new JobTracker(policy({ maxRetriesPerJob: 1 }), T0, ['job-aaaaaaaa']);
     t.observe([snap('job-aaaaaaaa', 'FAILED', 'e1')], T0);

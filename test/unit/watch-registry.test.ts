@@ -33,8 +33,12 @@ describe('WatchRegistry', () => {
     expect(r.unseenJobIds()).toEqual([]);
     r.register({ ownerWorkflowId: 'a', jobs, pollIntervalMs: 1_000 }, 1);
     expect(r.unseenJobIds()).toEqual([]);
+    expect(r.takeLookRequest()).toBe(false);
     r.register({ ownerWorkflowId: 'a', jobs, pollIntervalMs: 1_000, lookNow: true }, 2);
     expect(r.unseenJobIds()).toEqual(['job-aaaaaaaa']);
+    // The look it asked for goes out without gathering others, once.
+    expect(r.takeLookRequest()).toBe(true);
+    expect(r.takeLookRequest()).toBe(false);
   });
 
   it('tells each owner only what differs from what it knows, once', () => {
