@@ -73,9 +73,8 @@ class RetryDispatcher {
   private readonly queue: RetryDispatchQueue;
   private readonly retryFailedJobs: Activities['retryFailedJobs'];
   private readonly gatherWindowMs: number;
-  private inFlight = 0;
-  /** Calls whose requesters are being answered (a local activity): continue-as-new waits for them. */
-  private answering = 0;
+  /** Calls not finished: in flight, or their requesters being answered (a local activity). */
+  private unfinishedCalls = 0;
   private lastDispatchMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly input: RetryDispatcherInput) {
@@ -147,16 +146,15 @@ class RetryDispatcher {
     const batch = this.queue.take(Date.now());
     if (batch.length === 0) return;
     this.lastDispatchMs = Date.now();
-    this.inFlight += 1;
-    this.answering += 1;
+    this.unfinishedCalls += 1;
     void this.dispatch(batch).finally(() => {
-      this.answering -= 1;
+      this.unfinishedCalls -= 1;
     });
   }
 
   /** Lets the calls in flight end, and their requesters be answered, before the run continues as new. */
   async drain(): Promise<void> {
-    await condition(() => this.inFlight === 0 && this.answering === 0);
+    await condition(() => this.unfinishedCalls === 0);
   }
 
   continueAsNewInput(): RetryDispatcherInput {
@@ -180,7 +178,6 @@ class RetryDispatcher {
     // The call has ended: its jobs may go out again. Done here, on the activity's result (an event in history),
     // and not after the answer's local activity: on replay a local activity's result can be applied at another
     // point among the other events than it was, and the loop's next command (a call or a timer) depends on this.
-    this.inFlight -= 1;
     this.queue.done(batch);
     const byJob = new Map((outcomes ?? []).map((o) => [o.jobId, o]));
     await this.answer(
