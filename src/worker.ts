@@ -7,7 +7,7 @@
 import { Client } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createActivities } from './activities';
-import { createTemporalApiBudget, type ApiBudget } from './activities/api-budget';
+import { budgetedCaller, createTemporalApiBudget, type ApiBudget } from './activities/api-budget';
 import { createBatchApi, createCredentialCheck } from './batch/tencent-batch-api';
 import { CredentialHealth, monitoredBatchApi, startCredentialChecks } from './runtime/credential-health';
 import { startHealthServer } from './runtime/health';
@@ -136,10 +136,8 @@ export async function runWorker(
 
 /** The worker's credential check spends the DescribeJobs budget like every other call. */
 function budgetedCheck<T>(check: () => Promise<T>, budget: ApiBudget): () => Promise<T> {
-  return async () => {
-    await budget.take('DescribeJobs');
-    return check();
-  };
+  const budgeted = budgetedCaller(budget);
+  return () => budgeted('DescribeJobs', check);
 }
 
 /** Resolves on the first SIGINT/SIGTERM: the workers then drain and stop. */

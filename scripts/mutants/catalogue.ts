@@ -33,6 +33,7 @@ const DISPATCHER_WORKFLOW = 'src/workflows/retry-jobs-dispatcher-workflow.ts';
 const BUDGET_BOOK = 'src/workflows/api-budget-book.ts';
 const BUDGET_WORKFLOW = 'src/workflows/tencent-api-budget-workflow.ts';
 const BUDGET_ACTIVITY = 'src/activities/api-budget.ts';
+const SEND_AT_SLOT = 'src/batch/send-at-slot.ts';
 const JOB_TRACKER = 'src/workflows/job-tracker.ts';
 const JOB_WATCHER = 'src/workflows/job-watcher.ts';
 
@@ -42,6 +43,7 @@ const DISPATCHER_WORKFLOW_TESTS = ['test/workflows/retry-jobs-dispatcher.test.ts
 const BUDGET_BOOK_TESTS = ['test/unit/api-budget-book.test.ts'];
 const BUDGET_WORKFLOW_TESTS = ['test/workflows/tencent-api-budget.test.ts'];
 const BUDGET_ACTIVITY_TESTS = ['test/unit/api-budget.test.ts'];
+const SEND_AT_SLOT_TESTS = ['test/batch/send-at-slot.test.ts'];
 const JOB_TRACKER_TESTS = ['test/unit/job-tracker.test.ts'];
 const JOB_WATCHER_TESTS = ['test/e2e/job-watcher.e2e.test.ts'];
 
@@ -278,8 +280,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'budget-activity-calls-without-grant',
     file: BUDGET_ACTIVITY,
-    search: 'await budget.take(action);',
-    replace: '',
+    search: 'const slot = await budget.take(action, readyAheadMs);',
+    replace: 'const slot = Date.now();',
     description:
       'Batch calls go out without asking the budget: no limit holds, in one process or across many.',
     tests: BUDGET_ACTIVITY_TESTS,
@@ -287,7 +289,7 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'budget-activity-calls-before-slot',
     file: BUDGET_ACTIVITY,
-    search: 'if (slot > Date.now()) await pauseHeartbeating(slot - Date.now());',
+    search: 'if (startAt > Date.now()) await pauseHeartbeating(startAt - Date.now());',
     replace: '',
     description:
       'take() does not wait for its slot: a call goes out when granted, not when due, so a burst of grants is a burst of calls.',
@@ -296,8 +298,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'budget-activity-uses-late-slot',
     file: BUDGET_ACTIVITY,
-    search: 'if (Date.now() - slot <= SLOT_LATE_TOLERANCE_MS) return;',
-    replace: 'return;',
+    search: 'if (Date.now() - slot <= SLOT_LATE_TOLERANCE_MS) return slot;',
+    replace: 'return slot;',
     description: 'A slot already past its tolerance is used anyway: the late call can crowd the next window.',
     tests: BUDGET_ACTIVITY_TESTS,
   },
@@ -309,6 +311,61 @@ export const MUTANTS: readonly Mutant[] = [
     description:
       'A RequestLimitExceeded answer fails the activity attempt instead of slowing the budget and waiting for a later slot.',
     tests: BUDGET_ACTIVITY_TESTS,
+  },
+  {
+    id: 'budget-call-not-at-slot',
+    file: BUDGET_ACTIVITY,
+    search: 'const { answer, readyAfterMs } = await sendAtSlot(slot, SLOT_LATE_TOLERANCE_MS, call);',
+    replace: 'const { answer, readyAfterMs } = { answer: await call(), readyAfterMs: undefined };',
+    description:
+      'A budgeted call is not held to its slot at the wire: a request delayed after its slot (a slow credential lookup, a busy process) still goes out and can crowd the next window.',
+    tests: SEND_AT_SLOT_TESTS,
+  },
+  {
+    id: 'budget-call-never-ready-ahead',
+    file: BUDGET_ACTIVITY,
+    search: 'const slot = await budget.take(action, readyAheadMs);',
+    replace: 'const slot = await budget.take(action, 0);',
+    description:
+      'Calls start at their slots whatever their requests take to get ready: when every request is slower than the tolerance, none is ever sent.',
+    tests: SEND_AT_SLOT_TESTS,
+  },
+  {
+    id: 'agent-sends-past-tolerance',
+    file: SEND_AT_SLOT,
+    search: 'if (lateMs <= 0) return addRequest(request, options);',
+    replace: 'return addRequest(request, options);',
+    description: "The Batch client's agent sends a request past its slot's tolerance.",
+    tests: SEND_AT_SLOT_TESTS,
+  },
+  {
+    id: 'agent-sends-before-slot',
+    file: SEND_AT_SLOT,
+    search: 'if (earlyMs > 0) setTimeout(sendOrDrop, earlyMs);',
+    replace: 'if (earlyMs > 0) sendOrDrop();',
+    description: "The Batch client's agent sends a request ready early at once, before its slot.",
+    tests: SEND_AT_SLOT_TESTS,
+  },
+
+  // A failure's first hand-over: the one call that may skip the activity's read.
+  {
+    id: 'retry-skips-read-on-any-call',
+    file: RETRY_ACTIVITY,
+    search: 'return now.getTime() - readAtMs <= FRESH_READ_MS;',
+    replace: 'return true;',
+    description:
+      'Every first attempt skips the read, also for failures handed over before or read long ago: a call whose answer was lost is made a second time.',
+    tests: RETRY_ACTIVITY_TESTS,
+  },
+  {
+    id: 'hand-over-not-marked',
+    file: 'src/workflows/job-recovery.ts',
+    search: 'this.tracker.markHandedOver(due.map((f) => f.jobId));',
+    replace: '',
+    description:
+      'The owner never marks a failure handed over: a failure postponed or unanswered is handed over again as a first hand-over, and its call skips the read.',
+    tests: ['test/workflows/recover-batch-jobs.time-skipping.test.ts'],
+    testNamePattern: 'postpones a retry that RetryJobs refused as a whole',
   },
 
   // The owner's policy and the watcher's reports.

@@ -6,6 +6,7 @@
 import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { BatchApi } from '../batch/batch-api';
+import { SendDeadlineMissedError, sendAtSlot } from '../batch/send-at-slot';
 import {
   API_BUDGET_WORKFLOW_TYPE,
   DEFAULT_API_BUDGET_TASK_QUEUE,
@@ -24,8 +25,12 @@ import { currentActivity, heartbeatProgress, pauseHeartbeating } from './activit
 
 /** Grants API calls; {@link createTemporalApiBudget} is the one every worker uses. */
 export interface ApiBudget {
-  /** Resolves when one call of `action` may be sent, right now. */
-  take(action: BudgetedAction): Promise<void>;
+  /**
+   * Resolves `readyAheadMs` before the slot of one call of `action` (or at once when that moment has passed), with
+   * the slot (epoch ms). The call must leave at its slot, or within {@link SLOT_LATE_TOLERANCE_MS} after it, or not
+   * at all.
+   */
+  take(action: BudgetedAction, readyAheadMs?: number): Promise<number>;
   /** The API refused a call of `action` for its rate: the budget slows the action down for a while. */
   refused(action: BudgetedAction): Promise<void>;
 }
@@ -111,7 +116,7 @@ export function createTemporalApiBudget(options: TemporalApiBudgetOptions): ApiB
   };
 
   return {
-    async take(action) {
+    async take(action, readyAheadMs = 0) {
       for (;;) {
         const askedAt = Date.now();
         const grant = await ask(action);
@@ -119,9 +124,10 @@ export function createTemporalApiBudget(options: TemporalApiBudgetOptions): ApiB
         leadMs = clamp(leadMs * 0.8 + answerMs * 2 * 0.2, MIN_LEAD_MS, MAX_LEAD_MS);
         meter?.().createGauge(API_BUDGET_METRICS.rateInForce, 'float').set(grant.rateInForce, { action });
         const slot = grant.slots[0] as number;
-        if (slot > Date.now()) await pauseHeartbeating(slot - Date.now());
+        const startAt = slot - readyAheadMs;
+        if (startAt > Date.now()) await pauseHeartbeating(startAt - Date.now());
         // A slot used late could crowd a later window: give it up and ask again, further ahead.
-        if (Date.now() - slot <= SLOT_LATE_TOLERANCE_MS) return;
+        if (Date.now() - slot <= SLOT_LATE_TOLERANCE_MS) return slot;
         leadMs = clamp(leadMs * 2, MIN_LEAD_MS, MAX_LEAD_MS);
       }
     },
@@ -147,27 +153,60 @@ function budgetRefusal(action: string, err: WorkflowUpdateFailedError): Applicat
   });
 }
 
+/** The longest a call starts ahead of its slot to have its request ready in time. */
+const MAX_READY_AHEAD_MS = 1_000;
+
+/** Sends one request of `action` at a slot of the budget (see {@link budgetedCaller}). */
+export type BudgetedCall = <T>(action: BudgetedAction, call: () => Promise<T>) => Promise<T>;
+
 /**
- * The Batch client behind the budget: each call waits for its slot, and a call the API refuses for its rate
- * (another service spends the same account's budget) slows the budget down and is sent again at a later slot.
- * Every other failure passes through unchanged.
+ * Sends each call's request at a slot of the budget. The call starts ahead of its slot by about as long as this
+ * process's requests take to get ready (credentials, signing, a busy event loop), and the request waits at the
+ * Batch client's agent for the slot itself. A request that could leave only past its slot's tolerance is not sent
+ * and waits for a new slot; one the API refuses for its rate (another service spends the same account's budget)
+ * slows the budget down and is sent again at a later slot. Every other failure passes through unchanged.
  */
+export function budgetedCaller(budget: ApiBudget, meter?: () => MetricMeter): BudgetedCall {
+  let readyAheadMs = 0;
+  const learn = (readyAfterMs: number) => {
+    // Up at once, down slowly: one slow request is a sign of more.
+    readyAheadMs = clamp(Math.max(readyAfterMs * 1.5, readyAheadMs * 0.9), 0, MAX_READY_AHEAD_MS);
+  };
+  return async (action, call) => {
+    for (;;) {
+      const slot = await budget.take(action, readyAheadMs);
+      let sent = true;
+      try {
+        const { answer, readyAfterMs } = await sendAtSlot(slot, SLOT_LATE_TOLERANCE_MS, call);
+        if (readyAfterMs !== undefined) learn(readyAfterMs);
+        return answer;
+      } catch (err) {
+        if (err instanceof SendDeadlineMissedError) {
+          sent = false;
+          learn(err.readyAfterMs);
+          currentActivity()?.log.warn('A Batch request was ready only after its slot; asking for another', {
+            action,
+            lateMs: err.missedByMs,
+          });
+          continue;
+        }
+        if (!(err instanceof ApplicationFailure && err.type === ErrorType.Throttled)) throw err;
+        meter?.().createCounter(API_BUDGET_METRICS.rateLimited).add(1, { action });
+        await budget.refused(action);
+      } finally {
+        if (sent) meter?.().createCounter(API_BUDGET_METRICS.calls).add(1, { action });
+      }
+    }
+  };
+}
+
+/** The Batch client behind the budget: every call goes through one {@link budgetedCaller}. */
 export function budgetedBatchApi(api: BatchApi, budget: ApiBudget, meter?: () => MetricMeter): BatchApi {
+  const budgeted = budgetedCaller(budget, meter);
   const paced =
     <I, O>(action: BudgetedAction, call: (input: I) => Promise<O>) =>
-    async (input: I): Promise<O> => {
-      for (;;) {
-        await budget.take(action);
-        meter?.().createCounter(API_BUDGET_METRICS.calls).add(1, { action });
-        try {
-          return await call(input);
-        } catch (err) {
-          if (!(err instanceof ApplicationFailure && err.type === ErrorType.Throttled)) throw err;
-          meter?.().createCounter(API_BUDGET_METRICS.rateLimited).add(1, { action });
-          await budget.refused(action);
-        }
-      }
-    };
+    (input: I): Promise<O> =>
+      budgeted(action, () => call(input));
   return {
     describeJobs: paced('DescribeJobs', (i) => api.describeJobs(i)),
     describeJob: paced('DescribeJob', (i) => api.describeJob(i)),

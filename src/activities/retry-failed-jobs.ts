@@ -1,4 +1,4 @@
-import { heartbeat, log } from '@temporalio/activity';
+import { activityInfo, heartbeat, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { BatchApi } from '../batch/batch-api';
 import { failureKey, type JobSnapshot, type ObservedFailure, type RetryOutcome } from '../shared/batch-types';
@@ -27,6 +27,10 @@ export interface RetryFailedJobsOutput {
  *    already answered — by an earlier attempt whose answer was lost, or by someone else — and no call is made.
  *    A failure the API reported without an EndTime (`noEndTime`) is still unanswered while the job is FAILED
  *    without an EndTime: once retried, the job leaves FAILED, so the re-read of a later attempt sees that.
+ *    The first attempt at failures their owners hand over for the first time, read at most
+ *    {@link FRESH_READ_MS} ago (`firstHandOverReadAt`), skips this read: no call of this package can have
+ *    answered them, and a job someone else retried since is refused by the API (not FAILED), which step 3 reads
+ *    and sorts out. That saves a DescribeJobs, and its wait for the budget, on the way of a prompt retry.
  * 2. Call RetryJobs once for all jobs still in their failure (≤ 100).
  * 3. The API refuses a whole request when one job is not FAILED (UnsupportedOperation) or unknown
  *    (ResourceNotFound.Job). One refusal must not block the rest: re-read, drop the jobs that moved on, and split
@@ -34,8 +38,9 @@ export interface RetryFailedJobsOutput {
  *
  * Throttling, transport faults and credentials errors are thrown (classified by the Batch client layer) for
  * Temporal to retry or stop; a retried attempt starts again at step 1, so it never retries a failure twice.
- * The remaining window: between step 1 and 2 (milliseconds) another actor could retry the job and it could fail
- * anew; only then could one failure see two calls, and the API would refuse the second unless the job re-failed.
+ * The remaining window: between the read (step 1, or the owner's fresh read) and the call, another actor could
+ * retry the job and it could fail anew; only then could one failure see two calls, and the API would refuse the
+ * second unless the job re-failed.
  * Without an EndTime the window is wider: a job retried by a lost call that already failed again, again without
  * an EndTime, looks like the failure observed, and a later attempt would retry that new failure too.
  */
@@ -116,8 +121,20 @@ export async function retryFailedJobs(
   };
 
   const ids = failures.map((f) => f.jobId);
-  await send(stillFailed(ids, await readJobSnapshots(api, ids, now)));
+  await send(readFresh(failures, now()) ? ids : stillFailed(ids, await readJobSnapshots(api, ids, now)));
   return { outcomes: ids.map((id) => outcomes.get(id) as RetryOutcome) };
+}
+
+/** How old the owner's read of a failure handed over for the first time may be for the call to go without another. */
+export const FRESH_READ_MS = 5_000;
+
+/** True on the first attempt at failures all handed over for the first time on a read at most FRESH_READ_MS old. */
+function readFresh(failures: ObservedFailure[], now: Date): boolean {
+  if (activityInfo().attempt !== 1) return false;
+  return failures.every((f) => {
+    const readAtMs = f.firstHandOverReadAt === undefined ? NaN : Date.parse(f.firstHandOverReadAt);
+    return now.getTime() - readAtMs <= FRESH_READ_MS;
+  });
 }
 
 /** A refusal of the request's jobs (not of the caller, not transient): splitting the group can isolate it. */
@@ -145,6 +162,11 @@ function validate(input: RetryFailedJobsInput): ObservedFailure[] {
         problems.push(`failures[${i}].endTime is required`);
       if (f?.noEndTime !== undefined && typeof f.noEndTime !== 'boolean')
         problems.push(`failures[${i}].noEndTime must be a boolean`);
+      if (
+        f?.firstHandOverReadAt !== undefined &&
+        !(typeof f.firstHandOverReadAt === 'string' && Number.isFinite(Date.parse(f.firstHandOverReadAt)))
+      )
+        problems.push(`failures[${i}].firstHandOverReadAt must be an ISO 8601 time`);
     });
   }
   if (problems.length > 0) {

@@ -1,5 +1,3 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { Client } from 'tencentcloud-sdk-nodejs/tencentcloud/services/batch/v20170312/batch_client';
 import type {
   Job as SdkJob,
@@ -11,6 +9,7 @@ import { isJobId, normalizeJobIds } from '../shared/job-id';
 import type { BatchApi } from './batch-api';
 import type { BatchConfig } from './batch-config';
 import { classifyTencentError, invalidInputFailure, invalidJobIdFailure } from './classify-error';
+import { slotKeepingAgent } from './send-at-slot';
 import {
   parseDescribeJob,
   parseDescribeJobs,
@@ -36,7 +35,8 @@ export const DESCRIBE_TASK_MAX_LIMIT = 1000;
  * that rotate are followed without a restart. The SDK (4.1.x) has no request logging to turn
  * off; it never logs requests or headers.
  *
- * The client uses its own keep-alive agent. Side effect, on purpose: the SDK's implicit `http_proxy`
+ * The client uses its own keep-alive agent, which sends requests at their budget slots
+ * (./send-at-slot.ts). Side effect, on purpose: the SDK's implicit `http_proxy`
  * environment lookup (lowercase only, no `no_proxy`, which would send emulator traffic to a proxy) is off;
  * all configuration comes from {@link BatchConfig}.
  */
@@ -230,10 +230,7 @@ function createSdkClient(config: BatchConfig): Client {
         endpoint: config.endpoint,
         protocol: config.protocol,
         reqTimeout: config.requestTimeoutSeconds,
-        agent:
-          config.protocol === 'http://'
-            ? new HttpAgent({ keepAlive: true })
-            : new HttpsAgent({ keepAlive: true }),
+        agent: slotKeepingAgent(config.protocol),
       },
     },
   });

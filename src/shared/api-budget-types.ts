@@ -97,5 +97,8 @@ export const apiCallRefusedSignal = defineSignal<[{ action: BudgetedAction }]>('
  * later (transport, clocks of different hosts), still keeps every one-second window at the limit.
  */
 export const SLOT_MARGIN_MS = 300;
-/** A slot older than this when its caller is ready is given up and another asked for. */
+/**
+ * A request not handed to a socket within this long after its slot is not sent (src/batch/send-at-slot.ts): the
+ * slot is given up and another asked for.
+ */
 export const SLOT_LATE_TOLERANCE_MS = 150;

@@ -71,6 +71,12 @@ export interface ObservedFailure {
    * it: the job still FAILED without an EndTime counts as still in this failure.
    */
   noEndTime?: boolean;
+  /**
+   * Set when its owner hands this failure (with an EndTime) over for the first time: when the owner last read the
+   * job in this failure (ISO 8601). No RetryJobs call of this package can have answered the failure yet, so while
+   * that read is fresh the activity's first attempt sends the call without reading the job again.
+   */
+  firstHandOverReadAt?: string;
 }
 
 /** Stable text key of an {@link ObservedFailure}, used in logs, ledgers and idempotency checks. */

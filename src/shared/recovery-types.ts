@@ -143,6 +143,11 @@ export interface FailureRecord {
   signature?: string;
   observedAt: string;
   /**
+   * This failure was handed to the RetryJobs dispatcher: a call may have been made for it, so any later call reads
+   * the job first (see `ObservedFailure.firstHandOverReadAt`).
+   */
+  retryHandedOver?: boolean;
+  /**
    * Failed tasks and instances left out of `failedTasks` to keep a payload under Temporal's limit (the signature
    * still covers them all).
    */

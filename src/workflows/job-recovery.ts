@@ -211,6 +211,8 @@ export class JobRecovery {
       Date.now() + HAND_OVER_AHEAD_MS,
       this.dispatcher.jobsHandedOver(),
     );
+    // Marked before the hand-over: its signals may reach the dispatcher even when the local activity fails.
+    this.tracker.markHandedOver(due.map((f) => f.jobId));
     // Failures not handed over (the server refused for minutes) are handed over again on the next turn.
     await this.dispatcher.handOver(groupByNotBefore(due));
   }

@@ -240,10 +240,26 @@ export class JobTracker {
           j.lastFailure,
       )
       .map((j) => {
-        const { endTime, noEndTime } = j.lastFailure as FailureRecord;
+        const { endTime, noEndTime, retryHandedOver, observedAt } = j.lastFailure as FailureRecord;
         const notBeforeMs = Date.parse(j.nextRetryAt as string);
-        return { jobId: j.jobId, endTime, ...(noEndTime ? { noEndTime } : {}), notBeforeMs };
+        // Without an EndTime a failure cannot be told from the next one: its calls always read the job first.
+        const first = !noEndTime && !retryHandedOver;
+        return {
+          jobId: j.jobId,
+          endTime,
+          ...(noEndTime ? { noEndTime } : {}),
+          ...(first ? { firstHandOverReadAt: observedAt } : {}),
+          notBeforeMs,
+        };
       });
+  }
+
+  /** The failures of `jobIds` are being handed to the dispatcher: from now on a call may have been made for them. */
+  markHandedOver(jobIds: readonly string[]): void {
+    for (const jobId of jobIds) {
+      const failure = this.jobs.get(jobId)?.lastFailure;
+      if (failure) failure.retryHandedOver = true;
+    }
   }
 
   /** Applies what the RetryJobs activity did. Returns the jobs to escalate (refused by the API). */

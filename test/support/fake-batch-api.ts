@@ -11,6 +11,7 @@ import { ErrorType } from '../../src/shared/errors';
 export class FakeBatchApi implements BatchApi {
   readonly jobs = new Map<string, { state: JobState; endTime?: string }>();
   readonly retryCalls: string[][] = [];
+  readonly describeCalls: string[][] = [];
   /** Called after RetryJobs applied, before it answers: lets a test lose the answer. */
   afterRetryApplied?: (jobIds: string[]) => void;
   private failureCount = 0;
@@ -22,6 +23,7 @@ export class FakeBatchApi implements BatchApi {
   }
 
   describeJobs({ jobIds }: { jobIds: string[] }): ReturnType<BatchApi['describeJobs']> {
+    this.describeCalls.push([...jobIds]);
     const jobs: JobSummary[] = jobIds.flatMap((jobId) => {
       const j = this.jobs.get(jobId);
       return j ? [{ jobId, jobName: jobId, jobState: j.state, endTime: j.endTime }] : [];

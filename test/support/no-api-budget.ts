@@ -6,6 +6,6 @@ import type { ApiBudget } from '../../src/activities';
  * worker use the budget workflow.
  */
 export const noApiBudget: ApiBudget = {
-  take: () => Promise.resolve(),
+  take: () => Promise.resolve(Date.now()),
   refused: () => Promise.resolve(),
 };

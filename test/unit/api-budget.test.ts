@@ -33,7 +33,7 @@ function recordingBudget(events: string[]): ApiBudget {
   return {
     take: (action) => {
       events.push(`take ${action}`);
-      return Promise.resolve();
+      return Promise.resolve(Date.now());
     },
     refused: (action) => {
       events.push(`refused ${action}`);
@@ -52,6 +52,18 @@ describe('createTemporalApiBudget', () => {
     await createTemporalApiBudget({ client }).take('RetryJobs');
     // A timer may fire a millisecond early; without the wait the call would go out 300 ms early.
     expect(Date.now()).toBeGreaterThanOrEqual(slot - 20);
+  });
+
+  it('resolves ahead of the slot by the time its caller asks for, with the slot', async () => {
+    let slot = 0;
+    const { client } = budgetClient(() => {
+      slot = Date.now() + 500;
+      return { slots: [slot], rateInForce: 2 };
+    });
+    const taken = await createTemporalApiBudget({ client }).take('RetryJobs', 300);
+    expect(taken).toBe(slot);
+    expect(Date.now()).toBeGreaterThanOrEqual(slot - 300 - 20);
+    expect(Date.now()).toBeLessThan(slot - 150);
   });
 
   it('gives up a slot it could only use late and asks again, further ahead', async () => {

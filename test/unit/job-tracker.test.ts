@@ -33,7 +33,12 @@ describe('JobTracker', () => {
     expect(t.decideFailure('job-aaaaaaaa', T0, half)).toBeUndefined();
     expect(t.retriesToHandOver(T0 + 29_999, new Set())).toEqual([]);
     expect(t.retriesToHandOver(T0 + 30_000, new Set())).toEqual([
-      { jobId: 'job-aaaaaaaa', endTime: 'e1', notBeforeMs: T0 + 30_000 },
+      {
+        jobId: 'job-aaaaaaaa',
+        endTime: 'e1',
+        firstHandOverReadAt: new Date(T0).toISOString(),
+        notBeforeMs: T0 + 30_000,
+      },
     ]);
     // Handed over already: neither handed over again nor a reason to wake.
     expect(t.retriesToHandOver(T0 + 30_000, new Set(['job-aaaaaaaa']))).toEqual([]);
@@ -128,6 +133,33 @@ describe('JobTracker', () => {
     ]);
   });
 
+  it('hands a failure over as a first hand-over once, even when it is read again, and a new failure anew', () => {
+    const t = new JobTracker(policy(), T0, ['job-aaaaaaaa', 'job-bbbbbbbb']);
+    const read = (jobId: string, endTime: string | undefined, atMs: number) => {
+      t.observe([{ ...snap(jobId, 'FAILED', endTime), observedAt: new Date(atMs).toISOString() }], atMs);
+      t.decideFailure(jobId, atMs, half);
+    };
+    read('job-aaaaaaaa', 'e1', T0);
+    read('job-bbbbbbbb', undefined, T0);
+    const firstReads = () =>
+      t.retriesToHandOver(T0 + 10 * MIN, new Set()).map((f) => [f.jobId, f.firstHandOverReadAt]);
+    // Without an EndTime a failure is never a first hand-over: it cannot be told from the next one.
+    expect(firstReads()).toEqual([
+      ['job-aaaaaaaa', new Date(T0).toISOString()],
+      ['job-bbbbbbbb', undefined],
+    ]);
+    t.markHandedOver(['job-aaaaaaaa']);
+    // Read again in the same failure (its call's answer lost, say): still not a first hand-over.
+    read('job-aaaaaaaa', 'e1', T0 + MIN);
+    expect(firstReads()).toEqual([
+      ['job-aaaaaaaa', undefined],
+      ['job-bbbbbbbb', undefined],
+    ]);
+    // A new failure is.
+    read('job-aaaaaaaa', 'e2', T0 + 2 * MIN);
+    expect(firstReads()[0]).toEqual(['job-aaaaaaaa', new Date(T0 + 2 * MIN).toISOString()]);
+  });
+
   it('applies operator decisions and rejects decisions for jobs not awaiting one', () => {
     const t = new JobTracker(policy({ maxRetriesPerJob: 0 }), T0, ['job-aaaaaaaa', 'job-bbbbbbbb']);
     t.observe([snap('job-aaaaaaaa', 'FAILED', 'e1'), snap('job-bbbbbbbb', 'FAILED', 'e1')], T0);
@@ -150,7 +182,7 @@ describe('JobTracker', () => {
     ).toEqual(['job-aaaaaaaa']);
     expect(t.get('job-aaaaaaaa')).toMatchObject({ phase: 'WAITING_TO_RETRY', retriesLeft: 2 });
     expect(t.retriesToHandOver(T0 + MIN, new Set())).toEqual([
-      { jobId: 'job-aaaaaaaa', endTime: 'e1', notBeforeMs: T0 + MIN },
+      expect.objectContaining({ jobId: 'job-aaaaaaaa', endTime: 'e1', notBeforeMs: T0 + MIN }),
     ]);
     t.applyDecision({ decision: 'ABANDON' }, T0 + MIN);
     expect(t.get('job-bbbbbbbb')).toMatchObject({ phase: 'DONE', outcome: 'ABANDONED' });

@@ -1,6 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { retryFailedJobs, type RetryFailedJobsOutput } from '../../src/activities/retry-failed-jobs';
+import {
+  FRESH_READ_MS,
+  retryFailedJobs,
+  type RetryFailedJobsOutput,
+} from '../../src/activities/retry-failed-jobs';
 import type { ObservedFailure } from '../../src/shared/batch-types';
 import { DEFAULT_POLICY } from '../../src/shared/recovery-policy';
 import { ErrorType } from '../../src/shared/errors';
@@ -8,8 +12,10 @@ import { JobTracker } from '../../src/workflows/job-tracker';
 import { FakeBatchApi, lostAnswer } from '../support/fake-batch-api';
 
 const now = () => new Date('2026-11-25T12:00:00Z');
-const run = (api: FakeBatchApi, failures: ObservedFailure[]): Promise<RetryFailedJobsOutput> =>
-  new MockActivityEnvironment().run(() => retryFailedJobs(api, { failures }, now));
+const run = (api: FakeBatchApi, failures: ObservedFailure[], attempt = 1): Promise<RetryFailedJobsOutput> =>
+  new MockActivityEnvironment({ attempt }).run(() => retryFailedJobs(api, { failures }, now));
+/** `ms` before {@link now}, as the owner's read time of a first hand-over. */
+const readBefore = (ms: number) => new Date(now().getTime() - ms).toISOString();
 
 describe('retryFailedJobs', () => {
   it('retries every job still in the observed failure with one call', async () => {
@@ -22,6 +28,70 @@ describe('retryFailedJobs', () => {
     ]);
     expect(outcomes.map((o) => o.outcome)).toEqual(['RETRIED', 'RETRIED']);
     expect(api.retryCalls).toEqual([['job-aaaaaaaa', 'job-bbbbbbbb']]);
+  });
+
+  it('sends a first hand-over on a fresh read at once, without reading the jobs again', async () => {
+    const api = new FakeBatchApi();
+    const a = api.fail('job-aaaaaaaa');
+    const b = api.fail('job-bbbbbbbb');
+    const { outcomes } = await run(api, [
+      { jobId: 'job-aaaaaaaa', endTime: a, firstHandOverReadAt: readBefore(1_000) },
+      { jobId: 'job-bbbbbbbb', endTime: b, firstHandOverReadAt: readBefore(FRESH_READ_MS) },
+    ]);
+    expect(outcomes.map((o) => o.outcome)).toEqual(['RETRIED', 'RETRIED']);
+    expect(api.describeCalls).toEqual([]);
+    expect(api.retryCalls).toEqual([['job-aaaaaaaa', 'job-bbbbbbbb']]);
+  });
+
+  it('reads the jobs first on a later attempt, on a stale read, or when one failure was handed over before', async () => {
+    const cases: { failures: (a: string, b: string) => ObservedFailure[]; attempt: number }[] = [
+      {
+        attempt: 2,
+        failures: (a, b) => [
+          { jobId: 'job-aaaaaaaa', endTime: a, firstHandOverReadAt: readBefore(0) },
+          { jobId: 'job-bbbbbbbb', endTime: b, firstHandOverReadAt: readBefore(0) },
+        ],
+      },
+      {
+        attempt: 1,
+        failures: (a, b) => [
+          { jobId: 'job-aaaaaaaa', endTime: a, firstHandOverReadAt: readBefore(0) },
+          { jobId: 'job-bbbbbbbb', endTime: b, firstHandOverReadAt: readBefore(FRESH_READ_MS + 1) },
+        ],
+      },
+      {
+        attempt: 1,
+        failures: (a, b) => [
+          { jobId: 'job-aaaaaaaa', endTime: a, firstHandOverReadAt: readBefore(0) },
+          { jobId: 'job-bbbbbbbb', endTime: b },
+        ],
+      },
+    ];
+    for (const { failures, attempt } of cases) {
+      const api = new FakeBatchApi();
+      const list = failures(api.fail('job-aaaaaaaa'), api.fail('job-bbbbbbbb'));
+      await run(api, list, attempt);
+      expect({ attempt, describeCalls: api.describeCalls }).toEqual({
+        attempt,
+        describeCalls: [['job-aaaaaaaa', 'job-bbbbbbbb']],
+      });
+    }
+  });
+
+  it('sorts out a first hand-over that someone else retried meanwhile: one refused call, then the read', async () => {
+    const api = new FakeBatchApi();
+    const a = api.fail('job-aaaaaaaa');
+    const b = api.fail('job-bbbbbbbb');
+    api.jobs.set('job-bbbbbbbb', { state: 'RUNNING' });
+    const { outcomes } = await run(api, [
+      { jobId: 'job-aaaaaaaa', endTime: a, firstHandOverReadAt: readBefore(0) },
+      { jobId: 'job-bbbbbbbb', endTime: b, firstHandOverReadAt: readBefore(0) },
+    ]);
+    expect(outcomes).toEqual([
+      expect.objectContaining({ jobId: 'job-aaaaaaaa', outcome: 'RETRIED' }),
+      expect.objectContaining({ jobId: 'job-bbbbbbbb', outcome: 'ALREADY_RETRIED', currentState: 'RUNNING' }),
+    ]);
+    expect(api.retryCalls).toEqual([['job-aaaaaaaa', 'job-bbbbbbbb'], ['job-aaaaaaaa']]);
   });
 
   it('makes no second call when an earlier attempt applied the retry but lost the answer', async () => {

@@ -16,6 +16,7 @@ import { createActivities } from '../../src/activities';
 import { localActivityRuns } from '../support/local-activities';
 import { createDispatchActivities, type DispatchActivities } from '../../src/activities/request-retries';
 import type { EscalationNotice, RecoverBatchJobsInput } from '../../src/shared/recovery-types';
+import type { ObservedFailure } from '../../src/shared/batch-types';
 import {
   jobStateChangedSignal,
   resolveEscalationUpdate,
@@ -201,13 +202,25 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
 
   it('postpones a retry that RetryJobs refused as a whole, without escalating, and sends it once the API accepts', async () => {
     const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED', 'SUCCEED']).refuseRetryJobs(2);
-    await withWorker(api, async ({ taskQueue, notices, input }) => {
-      const result = await (await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'] }))).result();
-      expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
-      expect(result.jobs[0]?.timeline.filter((t) => t.event === 'RETRY_POSTPONED')).toHaveLength(2);
-      expect(notices).toHaveLength(0);
-      expect(api.retriesOf('job-aaaaaaaa')).toBe(1);
-    });
+    const handOver = createDispatchActivities({ client: env.client }).requestRetries;
+    const handedOver: ObservedFailure[] = [];
+    const requestRetries: DispatchActivities['requestRetries'] = (hand) => {
+      handedOver.push(...hand.requests.flatMap((r) => r.failures));
+      return handOver(hand);
+    };
+    await withWorker(
+      api,
+      async ({ taskQueue, notices, input }) => {
+        const result = await (await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'] }))).result();
+        expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
+        expect(result.jobs[0]?.timeline.filter((t) => t.event === 'RETRY_POSTPONED')).toHaveLength(2);
+        expect(notices).toHaveLength(0);
+        expect(api.retriesOf('job-aaaaaaaa')).toBe(1);
+        // Only the first hand-over of the failure may skip the activity's read: a call was made for it since.
+        expect(handedOver.map((f) => f.firstHandOverReadAt !== undefined)).toEqual([true, false, false]);
+      },
+      { requestRetries },
+    );
   });
 
   it('keeps watching without escalating while job states cannot be read, pausing a minute between reads', async () => {
