@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ledger } from '../../src/emulator';
@@ -57,15 +57,20 @@ describe('ledger file', () => {
   const start = emulatorFixture({ rateLimits: NO_RATE_LIMITS });
 
   test('with ledgerPath every entry is appended as JSONL that another process can read back', async () => {
-    const ledgerPath = path.join(mkdtempSync(path.join(tmpdir(), 'emulator-ledger-')), 'ledger.jsonl');
-    const emulator = await start({ ledgerPath });
-    const jobId = emulator.createJob();
-    emulator.setJobState(jobId, 'FAILED');
-    const client = sdkClient(emulator);
-    await client.DescribeJobs({ JobIds: [jobId] });
-    await client.RetryJobs({ JobIds: [jobId] });
-    const fromFile = Ledger.fromFile(ledgerPath);
-    expect(fromFile.entries()).toEqual(emulator.ledger.entries());
-    expect(fromFile.retriesOf(jobId)).toHaveLength(1);
+    const dir = mkdtempSync(path.join(tmpdir(), 'emulator-ledger-'));
+    try {
+      const ledgerPath = path.join(dir, 'ledger.jsonl');
+      const emulator = await start({ ledgerPath });
+      const jobId = emulator.createJob();
+      emulator.setJobState(jobId, 'FAILED');
+      const client = sdkClient(emulator);
+      await client.DescribeJobs({ JobIds: [jobId] });
+      await client.RetryJobs({ JobIds: [jobId] });
+      const fromFile = Ledger.fromFile(ledgerPath);
+      expect(fromFile.entries()).toEqual(emulator.ledger.entries());
+      expect(fromFile.retriesOf(jobId)).toHaveLength(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
