@@ -16,7 +16,8 @@ interface SlotToKeep {
   toleranceMs: number;
   startedAt: number;
   readyAt?: number;
-  missedByMs?: number;
+  /** Set by the agent when it dropped the request. */
+  missed?: SendDeadlineMissedError;
 }
 
 const slots = new AsyncLocalStorage<SlotToKeep>();
@@ -50,13 +51,12 @@ export async function sendAtSlot<T>(
   call: () => Promise<T>,
 ): Promise<SentAtSlot<T>> {
   const kept: SlotToKeep = { slot, toleranceMs, startedAt: Date.now() };
-  const readyAfter = () => (kept.readyAt === undefined ? undefined : kept.readyAt - kept.startedAt);
   try {
-    return { answer: await slots.run(kept, call), readyAfterMs: readyAfter() };
+    const answer = await slots.run(kept, call);
+    return { answer, readyAfterMs: kept.readyAt === undefined ? undefined : kept.readyAt - kept.startedAt };
   } catch (err) {
-    // The client wraps the agent's refusal in errors of its own; what the agent recorded says what happened.
-    if (kept.missedByMs !== undefined) throw new SendDeadlineMissedError(kept.missedByMs, readyAfter() ?? 0);
-    throw err;
+    // The client wraps the agent's refusal in errors of its own; the agent kept the original.
+    throw kept.missed ?? err;
   }
 }
 
@@ -72,18 +72,16 @@ export function slotKeepingAgent(protocol: 'http://' | 'https://'): HttpAgent {
   agent.addRequest = (request, options) => {
     const kept = slots.getStore();
     if (kept === undefined) return addRequest(request, options);
-    kept.readyAt = Date.now();
+    const readyAt = Date.now();
+    kept.readyAt = readyAt;
     const sendOrDrop = () => {
       const lateMs = Date.now() - (kept.slot + kept.toleranceMs);
       if (lateMs <= 0) return addRequest(request, options);
-      kept.missedByMs = lateMs;
+      kept.missed = new SendDeadlineMissedError(lateMs, readyAt - kept.startedAt);
       // How an agent fails a request it has no socket for (Node's own Agent does the same).
-      (request as unknown as { onSocket(socket: null, err: Error): void }).onSocket(
-        null,
-        new SendDeadlineMissedError(lateMs, (kept.readyAt as number) - kept.startedAt),
-      );
+      (request as unknown as { onSocket(socket: null, err: Error): void }).onSocket(null, kept.missed);
     };
-    const earlyMs = kept.slot - kept.readyAt;
+    const earlyMs = kept.slot - readyAt;
     if (earlyMs > 0) setTimeout(sendOrDrop, earlyMs);
     else sendOrDrop();
   };
