@@ -372,11 +372,38 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'backoff-from-the-read',
     file: JOB_TRACKER,
-    search: 'job.nextRetryAt = iso(backoffEndMs(failure, nowMs, delay));',
+    search: 'job.nextRetryAt = iso(backoffEndMs(failure.endTime, nowMs, delay));',
     replace: 'job.nextRetryAt = iso(nowMs + delay);',
     description:
       'The backoff counts from when the failure was read, not from its EndTime: a failure read late waits its whole backoff again.',
     tests: JOB_TRACKER_TESTS,
+  },
+  {
+    id: 'order-on-first-read',
+    file: 'src/workflows/watch-registry.ts',
+    search: 'known.state !== undefined && owner.orders ? dueOnOrder',
+    replace: 'owner.orders ? dueOnOrder',
+    description:
+      'The watcher carries out a standing order on its first read of a job: a failure its owner may know and have handed over already is handed over again.',
+    tests: ['test/unit/standing-orders.test.ts'],
+  },
+  {
+    id: 'order-not-moved-on',
+    file: 'src/workflows/watch-registry.ts',
+    search: 'else orders.jobs[snapshot.jobId] = [retries + 1, left - 1];',
+    replace: '',
+    description:
+      "A standing order carried out stays as it was: the next failure is retried with the first backoff again, and past the owner's retries.",
+    tests: ['test/unit/standing-orders.test.ts'],
+  },
+  {
+    id: 'second-first-hand-over-skips-read',
+    file: DISPATCH_QUEUE,
+    search: 'return stripped ? { ...request, failures } : request;',
+    replace: 'return request;',
+    description:
+      'A failure handed over for the first time twice (a stale standing order crossing the owner) goes out twice without reading the job first.',
+    tests: ['test/unit/standing-orders.test.ts'],
   },
   {
     id: 'watcher-reports-at-once',

@@ -23,7 +23,7 @@ export interface RequestRetriesInput {
   dispatcherTaskQueue: string;
   /** Passed to the dispatcher when this call starts it. */
   dispatcher: RetryDispatcherInput;
-  /** One signal each, in this order. */
+  /** Sent together, in one signal. */
   requests: RetryRequest[];
 }
 
@@ -66,7 +66,7 @@ export function createDispatchActivities(deps: { client: Pick<Client, 'workflow'
     });
   };
   return {
-    /** Signal-with-start of the dispatcher with each retry request. */
+    /** Signal-with-start of the dispatcher with the retry requests, in one signal. */
     requestRetries: async (input: RequestRetriesInput): Promise<void> => {
       const target = {
         workflowType: RETRY_DISPATCHER_WORKFLOW_TYPE,
@@ -74,10 +74,7 @@ export function createDispatchActivities(deps: { client: Pick<Client, 'workflow'
         taskQueue: input.dispatcherTaskQueue,
         workflowInput: input.dispatcher,
       };
-      // Together: signal-with-start is atomic, so whichever comes first starts the dispatcher.
-      await Promise.all(
-        input.requests.map((request) => signalSingleton(target, retryRequestedSignal, request)),
-      );
+      await signalSingleton(target, retryRequestedSignal, { requests: input.requests });
     },
     /** Signal-with-start of the job watcher with one (re)registration. */
     watchJobs: (input: WatchJobsInput): Promise<void> =>

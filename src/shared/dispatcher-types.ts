@@ -6,7 +6,10 @@ import type { ObservedFailure, RetryOutcome } from './batch-types';
 
 /** A recovery workflow's due failures (≤ 100), to be retried in a shared RetryJobs call. */
 export interface RetryRequest {
-  /** Workflow ID of the requester: where the outcomes are signalled back. */
+  /**
+   * Workflow ID of the requester: where the outcomes are signalled back. The job watcher sends requests on its
+   * owners' behalf (their standing orders), so this is always the recovery workflow whose jobs they are.
+   */
   requesterWorkflowId: string;
   /** Unique per request (the requester's deterministic uuid4): matches the answer to the question. */
   requestId: string;
@@ -27,8 +30,16 @@ export interface RetryAnswer {
   error?: { code: string; message: string };
 }
 
-/** Recovery workflow → dispatcher. */
-export const retryRequestedSignal = defineSignal<[RetryRequest]>('retryRequested');
+/**
+ * Recovery workflow or job watcher → dispatcher: requests sent together (one signal, so a watcher's read of 100
+ * failures of 100 owners costs the dispatcher one signal).
+ */
+export interface RetryRequests {
+  requests: RetryRequest[];
+}
+
+/** Recovery workflow or job watcher → dispatcher. */
+export const retryRequestedSignal = defineSignal<[RetryRequests]>('retryRequested');
 
 /**
  * Recovery workflow → dispatcher, when the recovery is cancelled or a job's retry changed (escalated, retried now
@@ -53,4 +64,6 @@ export interface RetryDispatcherInput {
   continueAsNewAfterEvents?: number;
   pending?: RetryRequest[];
   recentRequestIds?: string[];
+  /** Failures (`jobId@endTime`) taken on a first hand-over, carried so a second first hand-over is read first. */
+  recentFirstHandOvers?: string[];
 }

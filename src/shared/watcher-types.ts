@@ -3,6 +3,7 @@
  */
 import { defineSignal } from '@temporalio/workflow';
 import type { JobSnapshot, KnownJobState } from './batch-types';
+import type { RetryRequest } from './dispatcher-types';
 
 /**
  * A recovery workflow's registration: the jobs it still watches, with what it knows of each. It replaces the
@@ -16,6 +17,33 @@ export interface WatchRequest {
   pollIntervalMs: number;
   /** Read these jobs now, whatever the watcher read last (the owner was told a job changed). */
   lookNow?: boolean;
+  /** The owner's standing orders: retries its policy decides before the failure, for the watcher to hand over. */
+  orders?: RetryOrders;
+}
+
+/**
+ * A recovery workflow's retries decided ahead of the failure. When its policy needs nothing of a failure but that
+ * it happened (no rule reads details, no repeated-failure check), the owner's decision for a job's next failure is
+ * known before it: retry after the backoff of retry number `retries + 1`, while retries are left. The watcher,
+ * which reads the failure first, hands such a retry straight to the RetryJobs dispatcher and tells the owner it
+ * did, so a wave's retries wait for no owner's workflow task. Everything else is decided by the owner as before.
+ */
+export interface RetryOrders {
+  /** Task queue of the RetryJobs activity: the dispatcher to hand the retries to. */
+  retryTaskQueue: string;
+  /** The owner's backoff; the delay of each retry is a pure function of it, the job and the retry number. */
+  backoff: { initialIntervalMs: number; factor: number; maxIntervalMs: number; jitter: number };
+  /** No order is carried out from this moment (the owner's deadline: its jobs are escalated then). */
+  untilMs: number;
+  /** Per job with an order: `[retries so far, retries left]`; each order carried out moves it on by one. */
+  jobs: Record<string, [number, number]>;
+}
+
+/** A retry the watcher handed to the dispatcher on the owner's standing order: the owner adopts the request. */
+export interface WatcherHandOver {
+  request: RetryRequest;
+  /** The retry task queue it went to. */
+  retryTaskQueue: string;
 }
 
 /**
@@ -24,6 +52,8 @@ export interface WatchRequest {
  */
 export interface WatchedJobsChanged {
   snapshots: JobSnapshot[];
+  /** Retries of these failures the watcher handed to the dispatcher on the owner's orders. */
+  handedOver?: WatcherHandOver[];
 }
 
 /** Recovery workflow → watcher. */
@@ -47,6 +77,7 @@ export interface WatchedOwner {
   ownerWorkflowId: string;
   jobs: KnownJobState[];
   pollIntervalMs: number;
+  orders?: RetryOrders;
   /** Workflow time of the last registration, epoch ms. */
   registeredAtMs: number;
 }
@@ -61,6 +92,8 @@ export interface CarriedOwner {
   jobIds: string;
   pollIntervalMs: number;
   registeredAtMs: number;
+  /** The standing orders, with `jobs` as `jobId:retries:left` joined by commas. */
+  orders?: Omit<RetryOrders, 'jobs'> & { jobs: string };
 }
 
 /** Input of the watcher workflow; `owners` carries the registrations through continue-as-new. */

@@ -36,9 +36,16 @@ interface Outstanding {
   answerByMs: number;
 }
 
+/**
+ * Answers kept for requests not known yet: the job watcher hands a retry over on a standing order before it tells
+ * the owner, so the dispatcher's answer may come first.
+ */
+const UNCLAIMED_ANSWERS_KEPT = 200;
+
 export class DispatcherLink {
   private readonly outstanding = new Map<string, Outstanding>();
   private readonly answers = new Map<string, RetryAnswer>();
+  private readonly unclaimed = new Map<string, RetryAnswer>();
   /** The jobs of the outstanding requests, kept with them (the loop asks on every turn). */
   private readonly handedOverJobs = new Set<string>();
 
@@ -47,9 +54,36 @@ export class DispatcherLink {
     private readonly retryTaskQueue: string,
   ) {}
 
-  /** The dispatcher's signal. An answer to a request no longer outstanding (asked again, withdrawn) is dropped. */
+  /**
+   * The dispatcher's signal. An answer to a request not outstanding is kept a while, for a hand-over the watcher
+   * has not told of yet (see {@link adopt}); one to a request asked again or withdrawn is never claimed.
+   */
   receive(answer: RetryAnswer): void {
-    if (this.outstanding.has(answer.requestId)) this.answers.set(answer.requestId, answer);
+    if (this.outstanding.has(answer.requestId)) {
+      this.answers.set(answer.requestId, answer);
+      return;
+    }
+    this.unclaimed.set(answer.requestId, answer);
+    if (this.unclaimed.size > UNCLAIMED_ANSWERS_KEPT) {
+      const oldest = this.unclaimed.keys().next().value;
+      if (oldest !== undefined) this.unclaimed.delete(oldest);
+    }
+  }
+
+  /** A request the job watcher handed over for this workflow (its standing order): outstanding from now on. */
+  adopt(request: RetryRequest): void {
+    const answerByMs = Math.max(Date.now(), request.notBeforeMs ?? 0) + DISPATCHER_ANSWER_TIMEOUT_MS;
+    this.track(request.requestId, request.failures, answerByMs);
+    const early = this.unclaimed.get(request.requestId);
+    if (early) {
+      this.unclaimed.delete(request.requestId);
+      this.answers.set(request.requestId, early);
+    }
+  }
+
+  /** Takes back requests the watcher handed over that this workflow does not adopt (best effort). */
+  async decline(requestIds: string[]): Promise<void> {
+    await this.takeBack(requestIds);
   }
 
   /** Jobs handed over and not answered yet. */

@@ -87,3 +87,28 @@ export function backoffDelayMs(
   const spread = base * policy.jitter * (2 * random() - 1);
   return Math.max(0, Math.round(base + spread));
 }
+
+/**
+ * The jitter of retry number `retriesSoFar + 1` of `jobId`, as a `random` for {@link backoffDelayMs}: a hash of the
+ * two (FNV-1a), so the owner and the job watcher, which may hand the retry over on the owner's standing order,
+ * compute the same delay, and a wave of failures still spreads (every job draws its own).
+ */
+export function retryJitter(jobId: string, retriesSoFar: number): () => number {
+  let hash = 0x811c9dc5;
+  for (const ch of `${jobId}#${retriesSoFar}`) {
+    hash ^= ch.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return () => hash / 0x1_0000_0000;
+}
+
+/**
+ * When a retry may go out: the backoff counts from the failure (its EndTime), not from when it was read, since a
+ * failure read late has waited part of it already. Never before now, and never later than a whole backoff from
+ * now (an EndTime ahead of the reader's clock, or none).
+ */
+export function backoffEndMs(failedAt: string | undefined, nowMs: number, delayMs: number): number {
+  const failedAtMs = failedAt === undefined ? Number.NaN : Date.parse(failedAt);
+  const fromMs = Number.isFinite(failedAtMs) ? Math.min(failedAtMs, nowMs) : nowMs;
+  return Math.max(nowMs, fromMs + delayMs);
+}

@@ -43,6 +43,7 @@ import type { WatchedJobsChanged } from '../shared/watcher-types';
 import { PLATFORM_TROUBLE_PAUSE_MS, describeActivityError } from './activity-errors';
 import { NOTIFY_ESCALATION_OPTIONS, describeOptions } from './activity-options';
 import { DispatcherLink, type DispatchResult } from './dispatcher-link';
+import { retryJitter } from './failure-rules';
 import { groupByNotBefore } from './hand-over-groups';
 import { JobTracker, type EscalationRequest } from './job-tracker';
 import {
@@ -92,13 +93,16 @@ export class JobRecovery {
     this.tracker = input.carriedState
       ? JobTracker.fromCarried(policy, input.carriedState)
       : new JobTracker(policy, Date.now(), jobIds);
-    this.watcher = new WatcherLink({
-      watcherWorkflowId: `${DEFAULT_JOB_WATCHER_WORKFLOW_ID}:${describeQueue}`,
-      watcherTaskQueue: workflowInfo().taskQueue,
-      describeTaskQueue: describeQueue,
-      ownerWorkflowId: workflowInfo().workflowId,
-      pollIntervalMs: policy.pollIntervalMs,
-    });
+    this.watcher = new WatcherLink(
+      {
+        watcherWorkflowId: `${DEFAULT_JOB_WATCHER_WORKFLOW_ID}:${describeQueue}`,
+        watcherTaskQueue: workflowInfo().taskQueue,
+        describeTaskQueue: describeQueue,
+        ownerWorkflowId: workflowInfo().workflowId,
+        pollIntervalMs: policy.pollIntervalMs,
+      },
+      { retryTaskQueue: retryQueue, backoff: policy.backoff, untilMs: this.tracker.deadlineMs },
+    );
     this.dispatcher = new DispatcherLink(`${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${retryQueue}`, retryQueue);
     this.describeJobFailures = proxyActivities<Activities>(
       describeOptions(describeQueue),
@@ -234,7 +238,11 @@ export class JobRecovery {
     const wakeAt = this.nextWakeAtMs();
     if (wakeAt <= Date.now() || this.wakeRequested || this.dispatcher.hasResults(Date.now())) return [];
     try {
-      await this.watcher.keepRegistered(this.tracker.pollTargets(), Date.now());
+      await this.watcher.keepRegistered(
+        this.tracker.pollTargets(),
+        this.tracker.retryOrderCounts(),
+        Date.now(),
+      );
     } catch (err) {
       if (isCancellation(err)) throw err;
       // The Temporal server refused the signal for minutes: try again after one poll interval.
@@ -274,8 +282,9 @@ export class JobRecovery {
     // Without details every rule condition is unknown; a retry is still the safe default.
     if (needDetails.length > 0) await this.readDetails(needDetails).catch(bestEffort('failure details'));
     const decisions = failed
-      .map((id) => this.tracker.decideFailure(id, Date.now(), Math.random))
+      .map((id) => this.tracker.decideFailure(id, Date.now(), retryJitter(id, this.retriesOf(id))))
       .filter((r): r is EscalationRequest => r !== undefined);
+    await this.adoptWatcherHandOvers(snapshots.map((s) => s.jobId));
     await this.escalate(decisions);
   }
 
@@ -417,6 +426,44 @@ export class JobRecovery {
       const { jobs } = await this.describeJobFailures({ jobIds: part });
       this.tracker.addDetails(jobs);
     }
+  }
+
+  /**
+   * Takes over the retries the watcher handed to the dispatcher on this workflow's standing orders, for the jobs
+   * of `jobIds` just decided: a request whose every failure this workflow has just decided to retry becomes its
+   * own; any other is taken back (its order was stale: a registration crossed the read), and its failures count as
+   * handed over, so that whatever call follows reads the jobs first.
+   */
+  private async adoptWatcherHandOvers(jobIds: string[]): Promise<void> {
+    const declined: string[] = [];
+    for (const { request } of this.watcher.takeHandOvers(jobIds)) {
+      const handedOver = this.dispatcher.jobsHandedOver();
+      const decidedAlike = request.failures.every((f) => {
+        const job = this.tracker.get(f.jobId);
+        return (
+          job?.phase === 'WAITING_TO_RETRY' &&
+          job.lastFailure?.endTime === f.endTime &&
+          !handedOver.has(f.jobId)
+        );
+      });
+      const jobs = request.failures.map((f) => f.jobId);
+      if (!decidedAlike) {
+        this.tracker.markHandedOver(jobs);
+        declined.push(request.requestId);
+        continue;
+      }
+      for (const jobId of jobs)
+        this.tracker.adoptHandOver(jobId, request.notBeforeMs ?? Date.now(), Date.now());
+      this.dispatcher.adopt(request);
+    }
+    if (declined.length > 0) {
+      log.info('Took back retries the job watcher handed over on a stale order', { requestIds: declined });
+      await this.dispatcher.decline(declined);
+    }
+  }
+
+  private retriesOf(jobId: string): number {
+    return this.tracker.get(jobId)?.retries ?? 0;
   }
 
   private recoveredCount(): number {

@@ -8,7 +8,7 @@
  *       └──rule/budget/deadline/stuck/API refusal──▶ AWAITING_DECISION ──decision or timeout──▶ …
  */
 import type { JobSnapshot, KnownJobState, ObservedFailure, RetryOutcome } from '../shared/batch-types';
-import type { ResolvedPolicy } from '../shared/recovery-policy';
+import { rulesNeedDetails, type ResolvedPolicy } from '../shared/recovery-policy';
 import type {
   CarriedState,
   EscalationReason,
@@ -20,7 +20,7 @@ import type {
   RetryNowInput,
   TimelineEntry,
 } from '../shared/recovery-types';
-import { backoffDelayMs, failureSignature, matchRule } from './failure-rules';
+import { backoffDelayMs, backoffEndMs, failureSignature, matchRule } from './failure-rules';
 import { boundedText } from '../shared/bounded-text';
 
 /** Timeline entries kept per job; older ones are counted, not kept, so history stays small. */
@@ -35,17 +35,6 @@ export interface EscalationRequest {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-
-/**
- * The backoff counts from the failure (its EndTime), not from when it was read: a failure read late has waited
- * part of its backoff already. Never before now, and never later than a whole backoff from now (an EndTime ahead
- * of the workflow's clock).
- */
-function backoffEndMs(failure: FailureRecord, nowMs: number, delayMs: number): number {
-  const failedAtMs = Date.parse(failure.endTime);
-  const fromMs = Number.isFinite(failedAtMs) ? Math.min(failedAtMs, nowMs) : nowMs;
-  return Math.max(nowMs, fromMs + delayMs);
-}
 
 export class JobTracker {
   private readonly jobs = new Map<string, JobStatus>();
@@ -217,7 +206,7 @@ export class JobTracker {
     }
     const delay = backoffDelayMs(this.policy.backoff, job.retries, random);
     job.phase = 'WAITING_TO_RETRY';
-    job.nextRetryAt = iso(backoffEndMs(failure, nowMs, delay));
+    job.nextRetryAt = iso(backoffEndMs(failure.endTime, nowMs, delay));
     this.note(job, nowMs, 'RETRY_SCHEDULED', `retry ${job.retries + 1} at ${job.nextRetryAt}`);
     return undefined;
   }
@@ -252,6 +241,43 @@ export class JobTracker {
           notBeforeMs,
         };
       });
+  }
+
+  /**
+   * The standing orders (see `RetryOrders`): for each job whose next failure this policy would retry whatever it
+   * is, `[retries so far, retries left]` as of that failure. A job waiting for a retry already has its order for
+   * the failure after that one. None when a rule or the repeated-failure check must see the failure first.
+   */
+  retryOrderCounts(): Record<string, [number, number]> {
+    const orders: Record<string, [number, number]> = {};
+    const rules = this.policy.retryRules;
+    if (rulesNeedDetails(rules) || this.policy.repeatedFailureLimit > 0 || rules[0]?.action === 'ESCALATE') {
+      return orders;
+    }
+    for (const job of this.open()) {
+      if (job.deadlineEscalated) continue;
+      const ahead = job.phase === 'WAITING_TO_RETRY' ? 1 : job.phase === 'WATCHING' ? 0 : undefined;
+      if (ahead === undefined || job.retriesLeft - ahead <= 0) continue;
+      orders[job.jobId] = [job.retries + ahead, job.retriesLeft - ahead];
+    }
+    return orders;
+  }
+
+  /**
+   * The job watcher handed this job's retry over on its standing order, due at `notBeforeMs`: the retry this
+   * tracker has just decided (see {@link decideFailure}) is already with the dispatcher.
+   */
+  adoptHandOver(jobId: string, notBeforeMs: number, nowMs: number): void {
+    const job = this.jobs.get(jobId);
+    if (!job || job.phase !== 'WAITING_TO_RETRY' || !job.lastFailure) return;
+    job.nextRetryAt = iso(notBeforeMs);
+    job.lastFailure.retryHandedOver = true;
+    this.note(
+      job,
+      nowMs,
+      'RETRY_SCHEDULED',
+      `handed over by the job watcher on a standing order, at ${job.nextRetryAt}`,
+    );
   }
 
   /** The failures of `jobIds` are being handed to the dispatcher: from now on a call may have been made for them. */

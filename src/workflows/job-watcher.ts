@@ -8,18 +8,34 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  proxyLocalActivities,
   sleep,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { DispatchActivities } from '../activities/request-retries';
 import type { JobSnapshot } from '../shared/batch-types';
-import { DEFAULT_DESCRIBE_TASK_QUEUE, MAX_JOB_IDS_PER_REQUEST } from '../shared/constants';
+import {
+  DEFAULT_DESCRIBE_TASK_QUEUE,
+  DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID,
+  MAX_JOB_IDS_PER_REQUEST,
+} from '../shared/constants';
 import { chunk } from '../shared/job-id';
-import { watchedJobsChangedSignal, type JobWatcherInput, type WatchRequest } from '../shared/watcher-types';
+import {
+  watchedJobsChangedSignal,
+  type JobWatcherInput,
+  type WatchRequest,
+  type WatchedJobsChanged,
+  type WatcherHandOver,
+} from '../shared/watcher-types';
 import { PLATFORM_TROUBLE_PAUSE_MS, describeActivityError, refusedForGood } from './activity-errors';
-import { pollOptions, readStatesOptions } from './activity-options';
+import { SIGNAL_ACTIVITY_OPTIONS, pollOptions, readStatesOptions } from './activity-options';
+import { groupByNotBefore } from './hand-over-groups';
 import { signalEach } from './signal-workflows';
-import { WatchRegistry } from './watch-registry';
+import { WatchRegistry, type OwnerNews } from './watch-registry';
+
+const { requestRetries } = proxyLocalActivities<DispatchActivities>(SIGNAL_ACTIVITY_OPTIONS);
 
 /**
  * A burst of new registrations (a pipeline starting 500 workflows) shares its first look. A look an owner asked for
@@ -163,28 +179,35 @@ export class JobWatcher {
   }
 
   /**
-   * Tells every owner what a read changed for it, all in one local activity. Owners that ended without
+   * Tells every owner what a read changed for it, all in one local activity, after handing the retries its
+   * standing orders made due to the dispatcher (one signal per retry queue). Owners that ended without
    * unregistering are dropped; when the signals could not be sent (the server unreachable for minutes), the owners
    * are marked as not told, so the jobs are read and told again.
    */
   private report(jobs: JobSnapshot[]): Promise<void> {
-    const changes = [...this.registry.changesFor(jobs)];
+    const changes = [...this.registry.changesFor(jobs, Date.now())];
     if (changes.length === 0) return this.reports;
     this.reports = this.reports.then(() => this.tell(changes));
     return this.reports;
   }
 
-  private async tell(changes: [string, JobSnapshot[]][]): Promise<void> {
-    const messages = changes.map(([workflowId, snapshots]) => ({ workflowId, message: { snapshots } }));
+  private async tell(changes: [string, OwnerNews][]): Promise<void> {
+    // Not cancellable: a poll set being torn down (rebuild, continue-as-new) must still deliver what it read.
+    const handedOver = await CancellationScope.nonCancellable(() => this.handOver(changes));
+    const messages = changes.map(([workflowId, { snapshots }]) => {
+      const message: WatchedJobsChanged = { snapshots };
+      const mine = handedOver.filter((h) => h.request.requesterWorkflowId === workflowId);
+      if (mine.length > 0) message.handedOver = mine;
+      return { workflowId, message };
+    });
     try {
-      // Not cancellable: a poll set being torn down (rebuild, continue-as-new) must still deliver what it read.
       const gone = await CancellationScope.nonCancellable(() =>
         signalEach(watchedJobsChangedSignal, messages),
       );
       for (const ownerWorkflowId of gone) this.registry.drop(ownerWorkflowId);
       if (gone.length > 0) log.info('Dropped the registrations of workflows that are gone', { owners: gone });
     } catch (err) {
-      for (const [owner, snapshots] of changes)
+      for (const [owner, { snapshots }] of changes)
         this.registry.untell(
           owner,
           snapshots.map((s) => s.jobId),
@@ -194,6 +217,46 @@ export class JobWatcher {
         error: describeActivityError(err),
       });
     }
+  }
+
+  /**
+   * Hands the retries due on standing orders to their dispatchers, grouped per owner like an owner groups its own.
+   * Returns what was handed over; a hand-over the server refused for minutes is left to the owners, who are told
+   * of the failures as of any other and decide them themselves.
+   */
+  private async handOver(changes: [string, OwnerNews][]): Promise<WatcherHandOver[]> {
+    const byQueue = new Map<string, WatcherHandOver[]>();
+    for (const [requesterWorkflowId, { dueRetries }] of changes) {
+      for (const queue of new Set(dueRetries.map((d) => d.retryTaskQueue))) {
+        const due = dueRetries
+          .filter((d) => d.retryTaskQueue === queue)
+          .map((d) => ({ ...d.failure, notBeforeMs: d.notBeforeMs }));
+        const requests = groupByNotBefore(due).map(({ failures, notBeforeMs }) => ({
+          request: { requesterWorkflowId, requestId: uuid4(), failures, notBeforeMs },
+          retryTaskQueue: queue,
+        }));
+        byQueue.set(queue, [...(byQueue.get(queue) ?? []), ...requests]);
+      }
+    }
+    const handedOver: WatcherHandOver[] = [];
+    for (const [retryTaskQueue, handOvers] of byQueue) {
+      try {
+        await requestRetries({
+          dispatcherWorkflowId: `${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${retryTaskQueue}`,
+          dispatcherTaskQueue: workflowInfo().taskQueue,
+          dispatcher: { retryTaskQueue },
+          requests: handOvers.map((h) => h.request),
+        });
+        handedOver.push(...handOvers);
+      } catch (err) {
+        log.warn('Could not hand retries to the dispatcher; their owners decide them', {
+          retryTaskQueue,
+          failures: handOvers.reduce((n, h) => n + h.request.failures.length, 0),
+          error: describeActivityError(err),
+        });
+      }
+    }
+    return handedOver;
   }
 }
 

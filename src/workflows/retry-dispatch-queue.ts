@@ -7,7 +7,8 @@
  * gather window after it arrived, or when due if that is later: a request handed over during its backoff is
  * ready the moment it is due, and one due at once waits the window for others to join its call.
  */
-import type { RetryRequest } from '../shared/dispatcher-types';
+import { failureKey } from '../shared/batch-types';
+import type { RetryDispatcherInput, RetryRequest } from '../shared/dispatcher-types';
 import { MAX_JOB_IDS_PER_REQUEST } from '../shared/constants';
 
 /** Request IDs remembered for de-duplication: far more than arrive while a re-delivered signal can still come. */
@@ -24,16 +25,19 @@ export class RetryDispatchQueue {
   private readonly inFlightJobs = new Set<string>();
   /** Oldest first; a Set keeps insertion order, so the oldest is dropped first. */
   private readonly takenIds: Set<string>;
+  /** Failures taken on a first hand-over (`jobId@endTime`), oldest first. */
+  private readonly firstHandOvers: Set<string>;
 
-  /** `pending` (carried through continue-as-new) counts as arrived at `nowMs`. */
+  /** `carried.pending` (carried through continue-as-new) counts as arrived at `nowMs`. */
   constructor(
     private readonly gatherWindowMs: number,
     nowMs: number,
-    pending: readonly RetryRequest[] = [],
-    recentRequestIds: readonly string[] = [],
+    carried: Pick<RetryDispatcherInput, 'pending' | 'recentRequestIds' | 'recentFirstHandOvers'> = {},
   ) {
+    const pending = carried.pending ?? [];
     this.waiting = pending.map((request) => ({ request, arrivedAtMs: nowMs }));
-    this.takenIds = new Set([...recentRequestIds, ...pending.map((r) => r.requestId)]);
+    this.takenIds = new Set([...(carried.recentRequestIds ?? []), ...pending.map((r) => r.requestId)]);
+    this.firstHandOvers = new Set(carried.recentFirstHandOvers ?? []);
   }
 
   /**
@@ -45,17 +49,30 @@ export class RetryDispatchQueue {
     if (request.failures.length === 0 || request.failures.length > MAX_JOB_IDS_PER_REQUEST)
       return 'wrong-size';
     if (this.takenIds.has(request.requestId)) return 'duplicate';
-    this.remember(request.requestId);
-    this.waiting.push({ request, arrivedAtMs: nowMs });
+    remember(this.takenIds, request.requestId);
+    this.waiting.push({ request: this.readFirstIfTakenBefore(request), arrivedAtMs: nowMs });
     return undefined;
   }
 
-  private remember(requestId: string): void {
-    this.takenIds.add(requestId);
-    if (this.takenIds.size > REMEMBERED_REQUEST_IDS) {
-      const oldest = this.takenIds.values().next().value;
-      if (oldest !== undefined) this.takenIds.delete(oldest);
-    }
+  /**
+   * A failure may be handed over for the first time twice: by the job watcher on its owner's standing order, and by
+   * the owner itself when the two crossed (a registration in flight). The first hand-over's call goes without
+   * reading the job again; the second is stripped of that, so its call reads the job first and finds it retried.
+   */
+  private readFirstIfTakenBefore(request: RetryRequest): RetryRequest {
+    let stripped = false;
+    const failures = request.failures.map((failure) => {
+      if (failure.firstHandOverReadAt === undefined) return failure;
+      const key = failureKey(failure);
+      if (!this.firstHandOvers.has(key)) {
+        remember(this.firstHandOvers, key);
+        return failure;
+      }
+      stripped = true;
+      const { firstHandOverReadAt: _, ...readFirst } = failure;
+      return readFirst;
+    });
+    return stripped ? { ...request, failures } : request;
   }
 
   /**
@@ -68,7 +85,7 @@ export class RetryDispatchQueue {
     for (let i = this.waiting.length - 1; i >= 0; i--) {
       if (ids.has((this.waiting[i] as Waiting).request.requestId)) this.waiting.splice(i, 1);
     }
-    for (const id of ids) this.remember(id);
+    for (const id of ids) remember(this.takenIds, id);
     return before - this.waiting.length;
   }
 
@@ -138,9 +155,13 @@ export class RetryDispatchQueue {
     for (const request of batch) request.failures.forEach((f) => this.inFlightJobs.delete(f.jobId));
   }
 
-  /** What the next run carries: requests not sent yet, and the IDs taken (to keep refusing duplicates). */
-  toCarried(): { pending: RetryRequest[]; recentRequestIds: string[] } {
-    return { pending: this.waiting.map((w) => w.request), recentRequestIds: [...this.takenIds] };
+  /** What the next run carries: requests not sent yet, and what was taken (to keep refusing duplicates). */
+  toCarried(): Required<Pick<RetryDispatcherInput, 'pending' | 'recentRequestIds' | 'recentFirstHandOvers'>> {
+    return {
+      pending: this.waiting.map((w) => w.request),
+      recentRequestIds: [...this.takenIds],
+      recentFirstHandOvers: [...this.firstHandOvers],
+    };
   }
 
   private readyAtMs({ request, arrivedAtMs }: Waiting): number {
@@ -151,5 +172,14 @@ export class RetryDispatchQueue {
     return (
       this.readyAtMs(entry) <= nowMs && !entry.request.failures.some((f) => this.inFlightJobs.has(f.jobId))
     );
+  }
+}
+
+/** Adds `id` to a bounded memory, dropping the oldest past {@link REMEMBERED_REQUEST_IDS}. */
+function remember(ids: Set<string>, id: string): void {
+  ids.add(id);
+  if (ids.size > REMEMBERED_REQUEST_IDS) {
+    const oldest = ids.values().next().value;
+    if (oldest !== undefined) ids.delete(oldest);
   }
 }

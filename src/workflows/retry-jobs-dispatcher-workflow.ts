@@ -55,7 +55,9 @@ const MAX_HISTORY_EVENTS = 4_000;
 
 export async function retryJobsDispatcherWorkflow(input: RetryDispatcherInput = {}): Promise<void> {
   const dispatcher = new RetryDispatcher(input);
-  setHandler(retryRequestedSignal, (request) => dispatcher.request(request));
+  setHandler(retryRequestedSignal, ({ requests }) => {
+    for (const request of Array.isArray(requests) ? requests : []) dispatcher.request(request);
+  });
   setHandler(retryWithdrawnSignal, ({ requestIds }) => dispatcher.withdraw(requestIds));
   while (!dispatcher.timeToContinue()) {
     await dispatcher.awaitWork();
@@ -85,12 +87,7 @@ class RetryDispatcher {
       input.gatherWindow === undefined
         ? DEFAULT_GATHER_WINDOW_MS
         : (parseDurationMs(input.gatherWindow) ?? DEFAULT_GATHER_WINDOW_MS);
-    this.queue = new RetryDispatchQueue(
-      this.gatherWindowMs,
-      Date.now(),
-      input.pending,
-      input.recentRequestIds,
-    );
+    this.queue = new RetryDispatchQueue(this.gatherWindowMs, Date.now(), input);
   }
 
   /** The requesters' signal. */

@@ -2,14 +2,29 @@
  * The job watcher's state, without any Temporal API: who watches which jobs, and what each owner was last told
  * of each job. Pure and deterministic, so it is unit-tested on its own and replays identically.
  */
-import type { JobSnapshot, KnownJobState } from '../shared/batch-types';
+import type { JobSnapshot, KnownJobState, ObservedFailure } from '../shared/batch-types';
 import { MIN_POLL_INTERVAL_MS } from '../shared/recovery-policy';
 import {
   WATCH_REGISTRATION_TTL_MS,
   type CarriedOwner,
+  type RetryOrders,
   type WatchRequest,
   type WatchedOwner,
 } from '../shared/watcher-types';
+import { backoffDelayMs, backoffEndMs, retryJitter } from './failure-rules';
+
+/** What a read changed for one owner: the snapshots that differ, and the retries due on its standing orders. */
+export interface OwnerNews {
+  snapshots: JobSnapshot[];
+  dueRetries: DueRetry[];
+}
+
+/** A failure to hand to the dispatcher on its owner's standing order, not before the end of its backoff. */
+export interface DueRetry {
+  failure: ObservedFailure;
+  notBeforeMs: number;
+  retryTaskQueue: string;
+}
 
 export class WatchRegistry {
   private readonly owners = new Map<string, WatchedOwner>();
@@ -20,9 +35,15 @@ export class WatchRegistry {
 
   static fromCarried(owners: readonly CarriedOwner[]): WatchRegistry {
     const registry = new WatchRegistry();
-    for (const { ownerWorkflowId, jobIds, pollIntervalMs, registeredAtMs } of owners) {
+    for (const { ownerWorkflowId, jobIds, pollIntervalMs, registeredAtMs, orders } of owners) {
       const jobs = jobIds === '' ? [] : jobIds.split(',').map((jobId) => ({ jobId }));
-      registry.owners.set(ownerWorkflowId, { ownerWorkflowId, jobs, pollIntervalMs, registeredAtMs });
+      registry.owners.set(ownerWorkflowId, {
+        ownerWorkflowId,
+        jobs,
+        pollIntervalMs,
+        registeredAtMs,
+        ...(orders ? { orders: { ...orders, jobs: parseOrderCounts(orders.jobs) } } : {}),
+      });
     }
     return registry;
   }
@@ -41,6 +62,7 @@ export class WatchRegistry {
       jobs: request.jobs.map((j) => ({ ...j })),
       pollIntervalMs: Math.max(MIN_POLL_INTERVAL_MS, request.pollIntervalMs),
       registeredAtMs: nowMs,
+      ...(request.orders ? { orders: { ...request.orders, jobs: { ...request.orders.jobs } } } : {}),
     });
     if (request.lookNow) {
       for (const { jobId } of request.jobs) this.seen.delete(jobId);
@@ -106,22 +128,27 @@ export class WatchRegistry {
   }
 
   /**
-   * Compares fresh snapshots with what each owner knows; returns, per owner, the snapshots that differ, and
-   * records them as told.
+   * Compares fresh snapshots with what each owner knows; returns, per owner, the snapshots that differ and the
+   * retries its standing orders make due, and records them as told and the orders as carried out.
    */
-  changesFor(snapshots: readonly JobSnapshot[]): Map<string, JobSnapshot[]> {
+  changesFor(snapshots: readonly JobSnapshot[], nowMs: number): Map<string, OwnerNews> {
     const byId = new Map(snapshots.map((s) => [s.jobId, s]));
     for (const s of snapshots) this.seen.set(s.jobId, { jobId: s.jobId, state: s.state, endTime: s.endTime });
-    const changes = new Map<string, JobSnapshot[]>();
+    const changes = new Map<string, OwnerNews>();
     for (const owner of this.owners.values()) {
-      const changed = owner.jobs.flatMap((known) => {
+      const news: OwnerNews = { snapshots: [], dueRetries: [] };
+      for (const known of owner.jobs) {
         const snapshot = byId.get(known.jobId);
-        if (!snapshot || sameState(known, snapshot)) return [];
+        if (!snapshot || sameState(known, snapshot)) continue;
+        // Only a failure the owner has not seen: after what it was told (not a first read, not one untold).
+        const due =
+          known.state !== undefined && owner.orders ? dueOnOrder(owner.orders, snapshot, nowMs) : undefined;
+        if (due) news.dueRetries.push(due);
         known.state = snapshot.state;
         known.endTime = snapshot.endTime;
-        return [snapshot];
-      });
-      if (changed.length > 0) changes.set(owner.ownerWorkflowId, changed);
+        news.snapshots.push(snapshot);
+      }
+      if (news.snapshots.length > 0) changes.set(owner.ownerWorkflowId, news);
     }
     return changes;
   }
@@ -137,13 +164,52 @@ export class WatchRegistry {
   }
 
   toCarried(): CarriedOwner[] {
-    return [...this.owners.values()].map(({ ownerWorkflowId, jobs, pollIntervalMs, registeredAtMs }) => ({
-      ownerWorkflowId,
-      jobIds: jobs.map((j) => j.jobId).join(','),
-      pollIntervalMs,
-      registeredAtMs,
-    }));
+    return [...this.owners.values()].map(
+      ({ ownerWorkflowId, jobs, pollIntervalMs, registeredAtMs, orders }) => ({
+        ownerWorkflowId,
+        jobIds: jobs.map((j) => j.jobId).join(','),
+        pollIntervalMs,
+        registeredAtMs,
+        ...(orders ? { orders: { ...orders, jobs: formatOrderCounts(orders.jobs) } } : {}),
+      }),
+    );
   }
+}
+
+/**
+ * The retry an order makes due for `snapshot`, if it is a failure with an EndTime (without one, a failure cannot
+ * be told from the next, and its owner decides) and the order still stands; carries the order out.
+ */
+function dueOnOrder(orders: RetryOrders, snapshot: JobSnapshot, nowMs: number): DueRetry | undefined {
+  const counts = orders.jobs[snapshot.jobId];
+  if (snapshot.state !== 'FAILED' || snapshot.endTime === undefined || !counts || nowMs >= orders.untilMs) {
+    return undefined;
+  }
+  const [retries, left] = counts;
+  if (left <= 0) return undefined;
+  if (left === 1) delete orders.jobs[snapshot.jobId];
+  else orders.jobs[snapshot.jobId] = [retries + 1, left - 1];
+  const delayMs = backoffDelayMs(orders.backoff, retries, retryJitter(snapshot.jobId, retries));
+  return {
+    failure: { jobId: snapshot.jobId, endTime: snapshot.endTime, firstHandOverReadAt: snapshot.observedAt },
+    notBeforeMs: backoffEndMs(snapshot.endTime, nowMs, delayMs),
+    retryTaskQueue: orders.retryTaskQueue,
+  };
+}
+
+function formatOrderCounts(jobs: RetryOrders['jobs']): string {
+  return Object.entries(jobs)
+    .map(([jobId, [retries, left]]) => `${jobId}:${retries}:${left}`)
+    .join(',');
+}
+
+function parseOrderCounts(text: string): RetryOrders['jobs'] {
+  const jobs: RetryOrders['jobs'] = {};
+  for (const entry of text === '' ? [] : text.split(',')) {
+    const [jobId, retries, left] = entry.split(':');
+    if (jobId) jobs[jobId] = [Number(retries), Number(left)];
+  }
+  return jobs;
 }
 
 function sameState(a: KnownJobState, b: { state?: string; endTime?: string } | undefined): boolean {

@@ -5,7 +5,12 @@
 import { CancellationScope, proxyLocalActivities } from '@temporalio/workflow';
 import type { DispatchActivities } from '../activities/request-retries';
 import type { JobSnapshot, KnownJobState } from '../shared/batch-types';
-import { WATCH_REFRESH_MS, type WatchedJobsChanged } from '../shared/watcher-types';
+import {
+  WATCH_REFRESH_MS,
+  type RetryOrders,
+  type WatchedJobsChanged,
+  type WatcherHandOver,
+} from '../shared/watcher-types';
 import { SIGNAL_ACTIVITY_OPTIONS } from './activity-options';
 
 const { watchJobs } = proxyLocalActivities<DispatchActivities>(SIGNAL_ACTIVITY_OPTIONS);
@@ -20,17 +25,47 @@ export interface WatcherTarget {
   pollIntervalMs: number;
 }
 
+/** The owner's standing orders but for the per-job counts, which the owner's state gives. */
+export type OrderTerms = Omit<RetryOrders, 'jobs'>;
+
 export class WatcherLink {
   private readonly news = new Map<string, JobSnapshot>();
-  /** What the watcher was last told, and when. */
-  private registered: { jobs: string; atMs: number } | undefined;
+  /** Retries the watcher handed over on this workflow's orders, by job, until the owner adopts or declines them. */
+  private readonly handOvers = new Map<string, WatcherHandOver>();
+  /**
+   * What the watcher was last told, and when; its orders as the watcher has them now (each hand-over it told of
+   * carried one out), so an order carried out as expected needs no new registration.
+   */
+  private registered: { jobs: string; orders: Map<string, string>; atMs: number } | undefined;
   private lookRequested = false;
 
-  constructor(private readonly target: WatcherTarget) {}
+  constructor(
+    private readonly target: WatcherTarget,
+    private readonly orderTerms: OrderTerms,
+  ) {}
 
   /** The watcher's signal. Snapshots of jobs this workflow does not watch are filtered by the caller. */
-  receive({ snapshots }: WatchedJobsChanged): void {
+  receive({ snapshots, handedOver }: WatchedJobsChanged): void {
     for (const snapshot of snapshots) this.news.set(snapshot.jobId, snapshot);
+    for (const handOver of handedOver ?? []) {
+      for (const { jobId } of handOver.request.failures) {
+        this.handOvers.set(jobId, handOver);
+        this.carriedOut(jobId);
+      }
+    }
+  }
+
+  /** Takes the hand-overs that hold any of these jobs (to be adopted or declined), each once, with all its jobs. */
+  takeHandOvers(jobIds: readonly string[]): WatcherHandOver[] {
+    const taken = new Map<string, WatcherHandOver>();
+    for (const jobId of jobIds) {
+      const handOver = this.handOvers.get(jobId);
+      if (handOver) taken.set(handOver.request.requestId, handOver);
+    }
+    for (const { request } of taken.values()) {
+      for (const { jobId } of request.failures) this.handOvers.delete(jobId);
+    }
+    return [...taken.values()];
   }
 
   /** A job changed (a caller's hint): ask the watcher to read this workflow's jobs now, not at its next poll. */
@@ -54,33 +89,64 @@ export class WatcherLink {
     return (this.registered?.atMs ?? nowMs) + WATCH_REFRESH_MS;
   }
 
-  /** (Re)registers `jobs` when they changed, a look was requested, or the registration is due for renewal. */
-  async keepRegistered(jobs: KnownJobState[], nowMs: number): Promise<void> {
+  /**
+   * (Re)registers `jobs` and the standing orders when either changed, a look was requested, or the registration
+   * is due for renewal.
+   */
+  async keepRegistered(jobs: KnownJobState[], orders: RetryOrders['jobs'], nowMs: number): Promise<void> {
     const key = jobs.map((j) => j.jobId).join(',');
+    const wanted = new Map(Object.entries(orders).map(([jobId, counts]) => [jobId, counts.join(':')]));
     const current = this.registered;
-    const fresh = current && current.jobs === key && nowMs < current.atMs + WATCH_REFRESH_MS;
+    const fresh =
+      current &&
+      current.jobs === key &&
+      sameOrders(current.orders, wanted) &&
+      nowMs < current.atMs + WATCH_REFRESH_MS;
     if (fresh && !this.lookRequested) return;
     const lookNow = this.lookRequested;
-    await this.register(jobs, lookNow);
-    this.registered = { jobs: key, atMs: nowMs };
+    await this.register(jobs, orders, lookNow);
+    this.registered = { jobs: key, orders: wanted, atMs: nowMs };
     if (lookNow) this.lookRequested = false;
+  }
+
+  /** The watcher carried out the order of `jobId`: its counts move on by one there. */
+  private carriedOut(jobId: string): void {
+    const counts = this.registered?.orders.get(jobId);
+    if (counts === undefined) return;
+    const [retries, left] = counts.split(':').map(Number) as [number, number];
+    if (left <= 1) this.registered?.orders.delete(jobId);
+    else this.registered?.orders.set(jobId, `${retries + 1}:${left - 1}`);
   }
 
   /** Tells the watcher this run no longer needs it (best effort: a missed one expires by itself). */
   async leave(): Promise<void> {
     if (!this.registered) return;
     this.registered = undefined;
-    await CancellationScope.nonCancellable(() => this.register([], false));
+    await CancellationScope.nonCancellable(() => this.register([], {}, false));
   }
 
-  private async register(jobs: KnownJobState[], lookNow: boolean): Promise<void> {
+  private async register(
+    jobs: KnownJobState[],
+    orders: RetryOrders['jobs'],
+    lookNow: boolean,
+  ): Promise<void> {
     const { watcherWorkflowId, watcherTaskQueue, describeTaskQueue, ownerWorkflowId, pollIntervalMs } =
       this.target;
     await watchJobs({
       watcherWorkflowId,
       watcherTaskQueue,
       watcher: { describeTaskQueue },
-      request: { ownerWorkflowId, jobs, pollIntervalMs, ...(lookNow ? { lookNow } : {}) },
+      request: {
+        ownerWorkflowId,
+        jobs,
+        pollIntervalMs,
+        ...(lookNow ? { lookNow } : {}),
+        ...(Object.keys(orders).length > 0 ? { orders: { ...this.orderTerms, jobs: orders } } : {}),
+      },
     });
   }
+}
+
+function sameOrders(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  return a.size === b.size && [...a].every(([jobId, counts]) => b.get(jobId) === counts);
 }

@@ -9,6 +9,10 @@ import type { RunningEmulator } from '../../src/emulator';
 import type { RecoveryTaskQueues } from '../../src/runtime/recovery-workers';
 import type { RecoverBatchJobsResult } from '../../src/shared/recovery-types';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
+import { DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID } from '../../src/shared/constants';
+import { retryRequestedSignal } from '../../src/shared/dispatcher-types';
+import { statusQuery } from '../../src/shared/messages';
+import { waitFor } from '../helpers/temporal-wait-for';
 import { devServerEnv } from '../helpers/temporal';
 import { recordHistory } from '../support/record-history';
 import { killAll, startTsProcess, type ChildProcessHandle } from '../helpers/temporal-worker-process';
@@ -111,7 +115,20 @@ async function pinnedRateLimit(taskQueue: string): Promise<number | undefined> {
 it('merges a wave of failures from 40 workflows into a few shared RetryJobs calls, one retry per failure', async () => {
   emu = emu ?? (await startTestEmulator());
   const since = Date.now();
-  await waveOfOneJobWorkflows(emu, 40, {});
+  const { queues, results } = await waveOfOneJobWorkflows(emu, 40, {});
+  // The watcher handed every retry over on its owner's standing order, a few signals for the whole wave (one per
+  // read of failures), where each owner used to hand over its own.
+  const standing = results.filter((r) =>
+    r.jobs[0]?.timeline.some((e) => e.detail.includes('standing order')),
+  );
+  expect(standing).toHaveLength(40);
+  const { events } = await env.client.workflow
+    .getHandle(`${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${queues.retry}`)
+    .fetchHistory();
+  const requested = (events ?? []).filter(
+    (e) => e.workflowExecutionSignaledEventAttributes?.signalName === retryRequestedSignal.name,
+  );
+  expect(requested.length).toBeLessThanOrEqual(8);
   const calls = emu.ledger.entries({ action: 'RetryJobs', since });
   const retried = calls.flatMap((e) => (e.params as { JobIds: string[] }).JobIds);
   expect(new Set(retried).size).toBe(40);
@@ -156,20 +173,35 @@ async function waveOfOneJobWorkflows(
   const script = require.resolve('../support/recovery-worker-process.ts');
   const workerEnv = workerProcessEnv(emulator, queues, workerSettings);
   workers.push(startTsProcess(script, workerEnv), startTsProcess(script, workerEnv));
+  // A first attempt that would run for a day, failed by hand once every owner has seen it running (as a spot
+  // reclaim would), then an attempt that succeeds: the wave is news to the owners, not their first read.
   const jobs = Array.from({ length: count }, () =>
     emulator.createJob({
-      script: { attempts: [{ outcome: 'FAILED', exitCode: 137 }, { outcome: 'SUCCEED' }], runSeconds: 120 },
+      script: {
+        attempts: [{ outcome: 'SUCCEED', runSeconds: 86_400 }, { outcome: 'SUCCEED' }],
+        runSeconds: 120,
+      },
     }),
   );
-  const results = await Promise.all(
+  const handles = await Promise.all(
     jobs.map((job) =>
-      env.client.workflow.execute(recoverBatchJobsWorkflow, {
+      env.client.workflow.start(recoverBatchJobsWorkflow, {
         taskQueue: queues.workflow,
         workflowId: `e2e-wave-of-one-${queues.workflow}-${job}`,
         args: [fastInput([job], queues)],
       }),
     ),
   );
+  await waitFor(
+    async () => {
+      const states = await Promise.all(handles.map((h) => h.query(statusQuery)));
+      return states.every((s) => s.jobs[0]?.lastKnownState === 'RUNNING');
+    },
+    { timeoutMs: 90_000, description: 'every owner to see its job running' },
+  );
+  for (const job of jobs)
+    emulator.setJobState(job, 'FAILED', { exitCode: 137, reason: 'spot instance reclaimed' });
+  const results = await Promise.all(handles.map((h) => h.result()));
   expect(results.every((r) => r.overall === 'SUCCEEDED' && r.jobs[0]?.retries === 1)).toBe(true);
   for (const job of jobs) expect(emulator.ledger.retriesOf(job)).toHaveLength(1);
   return { queues, jobs, results };

@@ -35,8 +35,7 @@ describe('RetryDispatchQueue', () => {
     const first = new RetryDispatchQueue(0, 0);
     first.add(request('r1', 'job-aaaaaaaa'), 0);
     first.take(0);
-    const { pending, recentRequestIds } = first.toCarried();
-    const next = new RetryDispatchQueue(0, 0, pending, recentRequestIds);
+    const next = new RetryDispatchQueue(0, 0, first.toCarried());
     expect(next.add(request('r1', 'job-aaaaaaaa'), 0)).toBe('duplicate');
   });
 
@@ -152,8 +151,7 @@ describe('RetryDispatchQueue', () => {
     it('carries requests through continue-as-new with their backoff, counting them as arrived then', () => {
       const first = new RetryDispatchQueue(WINDOW, 0);
       first.add(at(10_000, 'r1', 'job-aaaaaaaa'), 0);
-      const { pending, recentRequestIds } = first.toCarried();
-      const next = new RetryDispatchQueue(WINDOW, 9_800, pending, recentRequestIds);
+      const next = new RetryDispatchQueue(WINDOW, 9_800, first.toCarried());
       expect(next.hasDispatchable(10_000)).toBe(false);
       expect(next.take(10_300).map((r) => r.requestId)).toEqual(['r1']);
     });

@@ -29,7 +29,7 @@ describe('WatchRegistry', () => {
     const r = new WatchRegistry();
     const jobs = [{ jobId: 'job-aaaaaaaa', state: 'RUNNING' as const }];
     r.register({ ownerWorkflowId: 'a', jobs, pollIntervalMs: 1_000 }, 0);
-    r.changesFor([snap('job-aaaaaaaa', 'RUNNING')]);
+    r.changesFor([snap('job-aaaaaaaa', 'RUNNING')], 0);
     expect(r.unseenJobIds()).toEqual([]);
     r.register({ ownerWorkflowId: 'a', jobs, pollIntervalMs: 1_000 }, 1);
     expect(r.unseenJobIds()).toEqual([]);
@@ -58,14 +58,14 @@ describe('WatchRegistry', () => {
     // The watcher has read nothing yet: every job needs a first look.
     expect(r.unseenJobIds()).toEqual(['job-aaaaaaaa', 'job-bbbbbbbb']);
     const round1 = [snap('job-aaaaaaaa', 'FAILED', 't1'), snap('job-bbbbbbbb', 'RUNNING')];
-    const told = r.changesFor(round1);
-    expect(told.get('a')).toEqual([round1[0]]);
-    expect(told.get('b')).toEqual([round1[0]]);
+    const told = r.changesFor(round1, 0);
+    expect(told.get('a')?.snapshots).toEqual([round1[0]]);
+    expect(told.get('b')?.snapshots).toEqual([round1[0]]);
     expect(r.unseenJobIds()).toEqual([]);
     // The same states again: nothing to tell.
-    expect(r.changesFor(round1).size).toBe(0);
+    expect(r.changesFor(round1, 0).size).toBe(0);
     // A second failure of the same job has another EndTime: told again.
-    expect(r.changesFor([snap('job-aaaaaaaa', 'FAILED', 't2')]).get('a')).toHaveLength(1);
+    expect(r.changesFor([snap('job-aaaaaaaa', 'FAILED', 't2')], 0).get('a')?.snapshots).toHaveLength(1);
     expect(r.seenStates(['job-aaaaaaaa'])).toEqual([
       { jobId: 'job-aaaaaaaa', state: 'FAILED', endTime: 't2' },
     ]);
@@ -74,7 +74,7 @@ describe('WatchRegistry', () => {
   it('gives a job a new look when an owner registers a view of it other than the last read', () => {
     const r = new WatchRegistry();
     r.register({ ownerWorkflowId: 'a', jobs: [{ jobId: 'job-aaaaaaaa' }], pollIntervalMs: 1_000 }, 0);
-    r.changesFor([snap('job-aaaaaaaa', 'RUNNING')]);
+    r.changesFor([snap('job-aaaaaaaa', 'RUNNING')], 0);
     expect(r.unseenJobIds()).toEqual([]);
     r.register(
       { ownerWorkflowId: 'a', jobs: [{ jobId: 'job-aaaaaaaa', state: 'PENDING' }], pollIntervalMs: 1_000 },
@@ -103,9 +103,10 @@ describe('WatchRegistry', () => {
     const copy = WatchRegistry.fromCarried(JSON.parse(JSON.stringify(r.toCarried())) as CarriedOwner[]);
     expect(copy.jobIds()).toEqual(r.jobIds());
     // The next run tells each owner every job's state once again (owners ignore what they know).
-    const told = copy.changesFor([
-      { jobId: 'job-aaaaaaaa', state: 'RUNNING', observedAt: '2026-11-25T00:00:00Z' },
-    ]);
+    const told = copy.changesFor(
+      [{ jobId: 'job-aaaaaaaa', state: 'RUNNING', observedAt: '2026-11-25T00:00:00Z' }],
+      0,
+    );
     expect([...told.keys()]).toEqual(['a']);
   });
 
@@ -137,15 +138,15 @@ describe('WatchRegistry', () => {
       { jobId: 'job-a', state: 'FAILED' as const, endTime: 'e1', observedAt: 't' },
       { jobId: 'job-b', state: 'RUNNING' as const, observedAt: 't' },
     ];
-    expect([...registry.changesFor(read)]).toHaveLength(1);
+    expect([...registry.changesFor(read, 0)]).toHaveLength(1);
     expect(registry.unseenJobIds()).toEqual([]);
     registry.untell('owner-1', ['job-a']);
     expect(registry.unseenJobIds()).toEqual(['job-a']);
     expect(
       registry
-        .changesFor(read)
+        .changesFor(read, 0)
         .get('owner-1')
-        ?.map((s) => s.jobId),
+        ?.snapshots.map((s) => s.jobId),
     ).toEqual(['job-a']);
   });
 });

@@ -70,12 +70,12 @@ it('turns 450 one-job requests arriving over seconds into a few full calls, each
     const firstSignalAt = Date.now();
     for (let burst = 0; burst < 10; burst++) {
       const ids = Array.from({ length: 45 }, (_, i) => burst * 45 + i);
-      await Promise.all(ids.map((i) => handle.signal(retryRequestedSignal, request(i))));
+      await Promise.all(ids.map((i) => handle.signal(retryRequestedSignal, { requests: [request(i)] })));
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
     arrivalMs = Date.now() - firstSignalAt;
     // Wrong sizes are refused: nothing could retry them in one call.
-    await handle.signal(retryRequestedSignal, { ...request(9_000, 101) });
+    await handle.signal(retryRequestedSignal, { requests: [request(9_000, 101)] });
     await waitFor(() => retries.calls.flat().length >= 450, { timeoutMs: 30_000 });
     await handle.terminate('test over');
     await recordHistory(handle, 'dispatcher-burst');
@@ -112,8 +112,8 @@ it('continues as new under steady load and takes a request delivered twice once,
     // Requests never stop arriving for long, and each is delivered twice (a signal-with-start retried after its
     // answer was lost).
     for (let i = 0; i < 120; i++) {
-      await handle.signal(retryRequestedSignal, request(i));
-      await handle.signal(retryRequestedSignal, request(i));
+      await handle.signal(retryRequestedSignal, { requests: [request(i)] });
+      await handle.signal(retryRequestedSignal, { requests: [request(i)] });
       await new Promise((resolve) => setTimeout(resolve, 60));
     }
     const runBeforeTheEnd = (await handle.describe()).runId;
@@ -150,15 +150,15 @@ it('carries the requests not sent yet and the request IDs taken through continue
     // One request after another until the run has continued as new.
     await waitFor(
       async () => {
-        await handle.signal(retryRequestedSignal, request(sent++));
+        await handle.signal(retryRequestedSignal, { requests: [request(sent++)] });
         return (await handle.describe()).runId !== handle.firstExecutionRunId;
       },
       { timeoutMs: 30_000, intervalMs: 200, description: 'a continue-as-new' },
     );
     // The first request delivered again, to the new run, then a last new one.
-    await handle.signal(retryRequestedSignal, request(0));
+    await handle.signal(retryRequestedSignal, { requests: [request(0)] });
     const last = request(sent++);
-    await handle.signal(retryRequestedSignal, last);
+    await handle.signal(retryRequestedSignal, { requests: [last] });
     await waitFor(() => retries.calls.some((call) => call.includes(last.failures[0]?.jobId ?? '')), {
       timeoutMs: 20_000,
       description: 'the last request sent',
