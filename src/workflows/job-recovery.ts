@@ -277,13 +277,7 @@ export class JobRecovery {
     const recovered = this.recoveredCount() - recoveredBefore;
     if (recovered > 0) this.jobsRecovered.add(recovered);
     await this.escalate(escalate);
-    if (failed.length === 0) return;
-    const needDetails = failed.filter((id) => this.tracker.needsDetails(id, this.needDetailsForRules));
-    // Without details every rule condition is unknown; a retry is still the safe default.
-    if (needDetails.length > 0) await this.readDetails(needDetails).catch(bestEffort('failure details'));
-    const decisions = failed
-      .map((id) => this.tracker.decideFailure(id, Date.now(), retryJitter(id, this.retriesOf(id))))
-      .filter((r): r is EscalationRequest => r !== undefined);
+    const decisions = failed.length > 0 ? await this.decideFailures(failed) : [];
     await this.adoptWatcherHandOvers(snapshots.map((s) => s.jobId));
     await this.escalate(decisions);
   }
@@ -426,6 +420,16 @@ export class JobRecovery {
       const { jobs } = await this.describeJobFailures({ jobIds: part });
       this.tracker.addDetails(jobs);
     }
+  }
+
+  /** Reads the details the policy needs, then decides each failure: a retry after its backoff, or an escalation. */
+  private async decideFailures(failed: string[]): Promise<EscalationRequest[]> {
+    const needDetails = failed.filter((id) => this.tracker.needsDetails(id, this.needDetailsForRules));
+    // Without details every rule condition is unknown; a retry is still the safe default.
+    if (needDetails.length > 0) await this.readDetails(needDetails).catch(bestEffort('failure details'));
+    return failed
+      .map((id) => this.tracker.decideFailure(id, Date.now(), retryJitter(id, this.retriesOf(id))))
+      .filter((r): r is EscalationRequest => r !== undefined);
   }
 
   /**

@@ -5,6 +5,7 @@
 import {
   CancellationScope,
   condition,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
   proxyActivities,
@@ -16,6 +17,7 @@ import {
 import type { Activities } from '../activities';
 import type { DispatchActivities } from '../activities/request-retries';
 import type { JobSnapshot } from '../shared/batch-types';
+import { retryRequestedSignal } from '../shared/dispatcher-types';
 import {
   DEFAULT_DESCRIBE_TASK_QUEUE,
   DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID,
@@ -179,21 +181,28 @@ export class JobWatcher {
   }
 
   /**
-   * Tells every owner what a read changed for it, all in one local activity, after handing the retries its
-   * standing orders made due to the dispatcher (one signal per retry queue). Owners that ended without
-   * unregistering are dropped; when the signals could not be sent (the server unreachable for minutes), the owners
-   * are marked as not told, so the jobs are read and told again.
+   * Hands the retries a read made due on standing orders to their dispatchers at once, with a signal of this
+   * workflow's own (a command: it does not wait for the reports in flight, whose local activities go one after
+   * another), then tells every owner what the read changed for it, all in one local activity. Owners that ended
+   * without unregistering are dropped; when the signals could not be sent (the server unreachable for minutes),
+   * the owners are marked as not told, so the jobs are read and told again.
    */
   private report(jobs: JobSnapshot[]): Promise<void> {
     const changes = [...this.registry.changesFor(jobs, Date.now())];
     if (changes.length === 0) return this.reports;
-    this.reports = this.reports.then(() => this.tell(changes));
+    const handOvers = handOverRequests(changes);
+    const signalled = signalDispatchers(handOvers);
+    this.reports = this.reports.then(async () => {
+      // Not cancellable: a poll set being torn down (rebuild, continue-as-new) must still deliver what it read.
+      const handedOver = await CancellationScope.nonCancellable(() =>
+        this.startDispatchers(handOvers, signalled),
+      );
+      await this.tell(changes, handedOver);
+    });
     return this.reports;
   }
 
-  private async tell(changes: [string, OwnerNews][]): Promise<void> {
-    // Not cancellable: a poll set being torn down (rebuild, continue-as-new) must still deliver what it read.
-    const handedOver = await CancellationScope.nonCancellable(() => this.handOver(changes));
+  private async tell(changes: [string, OwnerNews][], handedOver: WatcherHandOver[]): Promise<void> {
     const messages = changes.map(([workflowId, { snapshots }]) => {
       const message: WatchedJobsChanged = { snapshots };
       const mine = handedOver.filter((h) => h.request.requesterWorkflowId === workflowId);
@@ -220,44 +229,88 @@ export class JobWatcher {
   }
 
   /**
-   * Hands the retries due on standing orders to their dispatchers, grouped per owner like an owner groups its own.
-   * Returns what was handed over; a hand-over the server refused for minutes is left to the owners, who are told
-   * of the failures as of any other and decide them themselves.
+   * The hand-overs whose signal did not reach a running dispatcher (none runs yet on that queue, or it could not
+   * be signalled) go by signal-with-start, in this report's turn. Returns what was handed over; a hand-over the
+   * server refused for minutes is left to the owners, who are told of the failures as of any other and decide
+   * them themselves.
    */
-  private async handOver(changes: [string, OwnerNews][]): Promise<WatcherHandOver[]> {
-    const byQueue = new Map<string, WatcherHandOver[]>();
-    for (const [requesterWorkflowId, { dueRetries }] of changes) {
-      for (const queue of new Set(dueRetries.map((d) => d.retryTaskQueue))) {
-        const due = dueRetries
-          .filter((d) => d.retryTaskQueue === queue)
-          .map((d) => ({ ...d.failure, notBeforeMs: d.notBeforeMs }));
-        const requests = groupByNotBefore(due).map(({ failures, notBeforeMs }) => ({
-          request: { requesterWorkflowId, requestId: uuid4(), failures, notBeforeMs },
-          retryTaskQueue: queue,
-        }));
-        byQueue.set(queue, [...(byQueue.get(queue) ?? []), ...requests]);
-      }
-    }
+  private async startDispatchers(
+    handOvers: Map<string, WatcherHandOver[]>,
+    signalled: Promise<Set<string>>,
+  ): Promise<WatcherHandOver[]> {
+    const delivered = await signalled;
     const handedOver: WatcherHandOver[] = [];
-    for (const [retryTaskQueue, handOvers] of byQueue) {
+    for (const [retryTaskQueue, queued] of handOvers) {
+      if (delivered.has(retryTaskQueue)) {
+        handedOver.push(...queued);
+        continue;
+      }
       try {
         await requestRetries({
-          dispatcherWorkflowId: `${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${retryTaskQueue}`,
+          dispatcherWorkflowId: dispatcherWorkflowId(retryTaskQueue),
           dispatcherTaskQueue: workflowInfo().taskQueue,
           dispatcher: { retryTaskQueue },
-          requests: handOvers.map((h) => h.request),
+          requests: queued.map((h) => h.request),
         });
-        handedOver.push(...handOvers);
+        handedOver.push(...queued);
       } catch (err) {
         log.warn('Could not hand retries to the dispatcher; their owners decide them', {
           retryTaskQueue,
-          failures: handOvers.reduce((n, h) => n + h.request.failures.length, 0),
+          failures: queued.reduce((n, h) => n + h.request.failures.length, 0),
           error: describeActivityError(err),
         });
       }
     }
     return handedOver;
   }
+}
+
+function dispatcherWorkflowId(retryTaskQueue: string): string {
+  return `${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${retryTaskQueue}`;
+}
+
+/** The retries due on standing orders, per retry queue, grouped per owner as an owner groups its own. */
+function handOverRequests(changes: [string, OwnerNews][]): Map<string, WatcherHandOver[]> {
+  const byQueue = new Map<string, WatcherHandOver[]>();
+  for (const [requesterWorkflowId, { dueRetries }] of changes) {
+    for (const queue of new Set(dueRetries.map((d) => d.retryTaskQueue))) {
+      const due = dueRetries
+        .filter((d) => d.retryTaskQueue === queue)
+        .map((d) => ({ ...d.failure, notBeforeMs: d.notBeforeMs }));
+      const requests = groupByNotBefore(due).map(({ failures, notBeforeMs }) => ({
+        request: { requesterWorkflowId, requestId: uuid4(), failures, notBeforeMs },
+        retryTaskQueue: queue,
+      }));
+      byQueue.set(queue, [...(byQueue.get(queue) ?? []), ...requests]);
+    }
+  }
+  return byQueue;
+}
+
+/**
+ * Signals each queue's running dispatcher its hand-overs, all at once; resolves with the queues reached. Not
+ * cancellable, like the report it belongs to.
+ */
+function signalDispatchers(handOvers: Map<string, WatcherHandOver[]>): Promise<Set<string>> {
+  return CancellationScope.nonCancellable(async () => {
+    const reached = new Set<string>();
+    await Promise.all(
+      [...handOvers].map(async ([retryTaskQueue, queued]) => {
+        try {
+          await getExternalWorkflowHandle(dispatcherWorkflowId(retryTaskQueue)).signal(retryRequestedSignal, {
+            requests: queued.map((h) => h.request),
+          });
+          reached.add(retryTaskQueue);
+        } catch (err) {
+          log.info('The dispatcher could not be signalled; starting it with the hand-over', {
+            retryTaskQueue,
+            error: describeActivityError(err),
+          });
+        }
+      }),
+    );
+    return reached;
+  });
 }
 
 /** The polls of one poll set: one per part of ≤ 100 jobs, all cancelled together when the set ends. */
