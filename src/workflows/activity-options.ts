@@ -107,6 +107,19 @@ export const SIGNAL_ACTIVITY_OPTIONS: LocalActivityOptions = {
 export const DISPATCHER_ANSWER_TIMEOUT_MS = 5 * 60_000;
 
 /**
+ * The watcher's and the dispatcher's bulk signals (see `fanOutSignal`): the same schedule as
+ * {@link SIGNAL_ACTIVITY_OPTIONS}, as a regular activity on the workflows' own task queue.
+ */
+export function fanOutOptions(taskQueue: string): ActivityOptions {
+  return {
+    taskQueue,
+    startToCloseTimeout: '30s',
+    scheduleToCloseTimeout: '10m',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
+  };
+}
+
+/**
  * One read of job states (the job watcher's first look at new jobs): retried like the other describes while
  * throttled, faulty or refused the credentials, but only for a few minutes, since the watcher reads again anyway.
  * At most a minute apart: refused keys are fixed by a person, in minutes, and a read every few seconds meanwhile

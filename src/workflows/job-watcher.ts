@@ -34,7 +34,7 @@ import {
 import { PLATFORM_TROUBLE_PAUSE_MS, describeActivityError, refusedForGood } from './activity-errors';
 import { SIGNAL_ACTIVITY_OPTIONS, pollOptions, readStatesOptions } from './activity-options';
 import { groupByNotBefore } from './hand-over-groups';
-import { signalEach } from './signal-workflows';
+import { fanOutSignal } from './signal-workflows';
 import { WatchRegistry, type OwnerNews } from './watch-registry';
 
 const { requestRetries } = proxyLocalActivities<DispatchActivities>(SIGNAL_ACTIVITY_OPTIONS);
@@ -211,7 +211,7 @@ export class JobWatcher {
     });
     try {
       const gone = await CancellationScope.nonCancellable(() =>
-        signalEach(watchedJobsChangedSignal, messages),
+        fanOutSignal(watchedJobsChangedSignal, messages),
       );
       for (const ownerWorkflowId of gone) this.registry.drop(ownerWorkflowId);
       if (gone.length > 0) log.info('Dropped the registrations of workflows that are gone', { owners: gone });

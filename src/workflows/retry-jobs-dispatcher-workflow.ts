@@ -31,7 +31,7 @@ import { parseDurationMs } from '../shared/duration';
 import { describeActivityError } from './activity-errors';
 import { retryJobsOptions } from './activity-options';
 import { RetryDispatchQueue } from './retry-dispatch-queue';
-import { signalEach } from './signal-workflows';
+import { fanOutSignal } from './signal-workflows';
 
 /**
  * Long enough for the requests of one watcher read (one per owner) to arrive together, short next to the second a
@@ -195,7 +195,7 @@ class RetryDispatcher {
    */
   private async answer(answers: { workflowId: string; message: RetryAnswer }[]): Promise<void> {
     try {
-      const gone = await signalEach(retryAnsweredSignal, answers);
+      const gone = await fanOutSignal(retryAnsweredSignal, answers);
       if (gone.length > 0) log.warn('Requesters gone before their answer', { requesters: gone });
     } catch (err) {
       log.warn('Could not answer retry requests', {

@@ -30,6 +30,8 @@ export type OrderTerms = Omit<RetryOrders, 'jobs'>;
 
 export class WatcherLink {
   private readonly news = new Map<string, JobSnapshot>();
+  /** News that came after a failure the watcher handed over, before this workflow looked at that failure. */
+  private readonly later = new Map<string, JobSnapshot>();
   /** Retries the watcher handed over on this workflow's orders, by job, until the owner adopts or declines them. */
   private readonly handOvers = new Map<string, WatcherHandOver>();
   /**
@@ -44,14 +46,22 @@ export class WatcherLink {
     private readonly orderTerms: OrderTerms,
   ) {}
 
-  /** The watcher's signal. Snapshots of jobs this workflow does not watch are filtered by the caller. */
+  /**
+   * The watcher's signal. Snapshots of jobs this workflow does not watch are filtered by the caller. A failure the
+   * watcher handed over is news this workflow must see, even when a later read (the job running again, after that
+   * very retry) arrives before it looks: the later snapshot waits for the next look.
+   */
   receive({ snapshots, handedOver }: WatchedJobsChanged): void {
-    for (const snapshot of snapshots) this.news.set(snapshot.jobId, snapshot);
     for (const handOver of handedOver ?? []) {
       for (const { jobId } of handOver.request.failures) {
         this.handOvers.set(jobId, handOver);
         this.carriedOut(jobId);
       }
+    }
+    for (const snapshot of snapshots) {
+      const waiting = this.news.get(snapshot.jobId);
+      if (waiting && this.isHandedOverFailure(waiting)) this.later.set(snapshot.jobId, snapshot);
+      else this.news.set(snapshot.jobId, snapshot);
     }
   }
 
@@ -77,11 +87,20 @@ export class WatcherLink {
     return this.news.size > 0;
   }
 
-  /** Takes the snapshots that arrived since the last call. */
+  /** Takes the snapshots that arrived since the last call (news held back comes on the next one). */
   takeNews(): JobSnapshot[] {
     const snapshots = [...this.news.values()];
     this.news.clear();
+    for (const [jobId, snapshot] of this.later) this.news.set(jobId, snapshot);
+    this.later.clear();
     return snapshots;
+  }
+
+  private isHandedOverFailure(snapshot: JobSnapshot): boolean {
+    const failure = this.handOvers
+      .get(snapshot.jobId)
+      ?.request.failures.find((f) => f.jobId === snapshot.jobId);
+    return failure !== undefined && snapshot.state === 'FAILED' && snapshot.endTime === failure.endTime;
   }
 
   /** When the registration must be renewed, so that a watcher that lost it learns it back. */
