@@ -408,10 +408,10 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'watcher-reports-at-once',
     file: JOB_WATCHER,
-    search: 'this.reports = this.reports.then(() => this.tell(changes));',
-    replace: 'this.reports = Promise.all([this.reports, this.tell(changes)]).then(() => undefined);',
+    search: 'this.reports = this.reports.then(async () => {',
+    replace: 'this.reports = Promise.resolve().then(async () => {',
     description:
-      'The watcher runs two reports (local activities) at once: on replay their results come in another order, and the commands that follow them too.',
+      'The watcher runs two reports at once: a report that starts the dispatcher (a local activity) is replayed out of order with the other, and the commands that follow them too.',
     tests: JOB_WATCHER_TESTS,
     testNamePattern: 'two parts',
   },
