@@ -272,11 +272,13 @@ export class JobTracker {
     if (!job || job.phase !== 'WAITING_TO_RETRY' || !job.lastFailure) return;
     job.nextRetryAt = iso(notBeforeMs);
     job.lastFailure.retryHandedOver = true;
+    const { observedAt, endTime } = job.lastFailure;
+    // The read and the EndTime, in this form, are what test/support/retry-audit.ts counts as the failure observed.
     this.note(
       job,
       nowMs,
       'RETRY_SCHEDULED',
-      `handed over by the job watcher on a standing order, at ${job.nextRetryAt}`,
+      `handed over by the job watcher on a standing order, read at ${observedAt} (EndTime ${endTime}); due ${job.nextRetryAt}`,
     );
   }
 

@@ -1,6 +1,7 @@
 /**
  * One run of `jobStateWatcherWorkflow`: the registrations (a {@link WatchRegistry}) and the steps that read job
- * states and tell owners what changed. The watcher only reads and tells; owners decide everything.
+ * states and tell owners what changed. The watcher reads and tells, and hands over the retries its owners decided
+ * in advance (their standing orders); owners decide everything else.
  */
 import {
   CancellationScope,

@@ -7,7 +7,9 @@
  *
  * The owner's observations are its own record: the timeline's `STATE_CHANGED` entries into a failed state, timed
  * when the workflow took the news in (their detail ends with `(EndTime …)`, as src/workflows/job-tracker.ts writes
- * it); `lastFailure`, timed at the read, only when old timeline entries were dropped. Should that wording change, no
+ * it); the `RETRY_SCHEDULED` entries of a retry the job watcher handed over on the owner's standing order, timed at
+ * the watcher's read (`read at … (EndTime …)`): the owner's policy decided that failure before it happened;
+ * `lastFailure`, timed at the read, only when old timeline entries were dropped. Should that wording change, no
  * failure reads as observed and every retry is reported: the check fails closed.
  */
 import type { AppliedRetry } from '../../src/emulator';
@@ -25,6 +27,7 @@ export interface UnobservedRetry {
 }
 
 const OBSERVED_FAILURE = /→ FAILED(?:_INTERRUPTED)? \(EndTime ([^)]+)\)$/;
+const READ_ON_STANDING_ORDER = /standing order, read at (\S+) \(EndTime ([^)]+)\)/;
 
 /** Each failure (by EndTime) the owner of `job` observed, with when it first did (epoch ms). */
 export function failuresObserved(job: JobStatus): Map<string, number> {
@@ -37,6 +40,8 @@ export function failuresObserved(job: JobStatus): Map<string, number> {
   for (const entry of job.timeline) {
     const endTime = entry.event === 'STATE_CHANGED' ? OBSERVED_FAILURE.exec(entry.detail)?.[1] : undefined;
     if (endTime !== undefined) note(endTime, entry.at);
+    const onOrder = entry.event === 'RETRY_SCHEDULED' ? READ_ON_STANDING_ORDER.exec(entry.detail) : null;
+    if (onOrder?.[1] !== undefined && onOrder[2] !== undefined) note(onOrder[2], onOrder[1]);
   }
   if (job.lastFailure && job.timelineDropped > 0) note(job.lastFailure.endTime, job.lastFailure.observedAt);
   return observed;
