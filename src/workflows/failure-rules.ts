@@ -72,8 +72,8 @@ export function failureSignature(
 }
 
 /**
- * Delay before retry number `retriesSoFar + 1`: exponential, capped, with symmetric jitter. `random` is the
- * workflow's deterministic Math.random.
+ * Delay before retry number `retriesSoFar + 1`: exponential, capped, with symmetric jitter. `random` is the job's
+ * {@link retryJitter}.
  */
 export function backoffDelayMs(
   policy: ResolvedPolicy['backoff'],
