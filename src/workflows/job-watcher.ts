@@ -184,7 +184,7 @@ export class JobWatcher {
   /**
    * Hands the retries a read made due on standing orders to their dispatchers at once, with a signal of this
    * workflow's own (a command: it does not wait for the reports in flight, whose local activities go one after
-   * another), then tells every owner what the read changed for it, all in one local activity. Owners that ended
+   * another), then tells every owner what the read changed for it, all in one activity. Owners that ended
    * without unregistering are dropped; when the signals could not be sent (the server unreachable for minutes),
    * the owners are marked as not told, so the jobs are read and told again.
    */
