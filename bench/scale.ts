@@ -1,15 +1,16 @@
 /**
- * scale: 1,000, 5,000 and 10,000 concurrently watched jobs (workflows of 10 jobs) on this 2-core machine, at the
- * product's defaults (1-minute polls, DescribeJobs 2/s). Per level: the worker process's CPU time per second and
+ * scale: 1,000, 5,000, 10,000 (workflows of 10 jobs) and 100,000 (1,000 workflows of 100, eight watcher shards)
+ * concurrently watched jobs on this 2-core machine, at the product's defaults (1-minute polls, DescribeJobs 2/s). Per level: the worker process's CPU time per second and
  * RSS, the dev server's CPU, workflow task latency from the worker's Prometheus endpoint (SDK metrics
  * `temporal_workflow_task_schedule_to_start_latency`, `temporal_workflow_task_execution_latency`), the describe
  * queue's backlog, and how often each job is actually read — while the workflows start (ramp) and once they
  * all wait (steady).
  *
- *   npm run bench:scale [-- --levels 1000,5000,10000 --steady-seconds 90]
+ *   npm run bench:scale [-- --levels 1000,5000,10000,100000 --jobs-per-workflow 10,10,10,100 --steady-seconds 90]
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import v8 from 'node:v8';
+import { DESCRIBE_JOBS_SPACING_MS, INTERNATIONAL_API_RATE_LIMITS } from '../src/shared/api-budget-types';
 import { MAX_JOB_IDS_PER_REQUEST } from '../src/shared/constants';
 import { DEFAULT_POLICY } from '../src/shared/recovery-policy';
 import { parseExtraInput, progress, readOptions, reproduceCommand, runBenchmark } from './lib/bench-cli';
@@ -32,7 +33,7 @@ import {
 } from './lib/phase-metrics';
 import { cpuPerSecond, startProcessSampler, type ProcessSample } from './lib/process-stats';
 import { metricValue, observations } from './lib/prometheus';
-import { terminateEverythingOnQueues } from './lib/recoveries';
+import { terminateEverythingOnQueues, type SharedInput } from './lib/recoveries';
 import { describeMachine, markdownTable, writeReport, type ReportHeader } from './lib/report';
 import {
   isFailed,
@@ -49,9 +50,15 @@ import { startBenchTemporal, type BenchTemporal } from './lib/temporal-server';
 import { waitUntil } from './lib/waiting';
 
 const OPTIONS = {
-  levels: '1000,5000,10000',
-  jobsPerWorkflow: 10,
-  /** Bound on the ramp: from the first start to every job read once. */
+  levels: '1000,5000,10000,100000',
+  /** Jobs per workflow at each level (the last figure goes for any level after it). */
+  jobsPerWorkflow: '10,10,10,100',
+  /** Watcher shards at each level: one per this many jobs (`taskQueues.watcherShards`). */
+  jobsPerWatcher: 12_500,
+  /**
+   * Bound on the ramp (from the first start to every job read once), at least: each level gets twice its first reads
+   * at the budget's pace on top.
+   */
   rampTimeoutSeconds: 180,
   /** The steady window, once every job has been read: two poll intervals, so most jobs are read twice in it. */
   steadySeconds: 120,
@@ -62,6 +69,14 @@ const OPTIONS = {
 };
 
 const SAMPLE_INTERVAL_MS = 2_000;
+
+/** DescribeJobs' API limit, and the pace the API budget grants it at. */
+const API_RPS = INTERNATIONAL_API_RATE_LIMITS.DescribeJobs;
+const BUDGET_RPS = 1_000 / DESCRIBE_JOBS_SPACING_MS;
+
+function rampFloorSeconds(jobs: number, callsPerSecond: number): number {
+  return Math.ceil(jobs / MAX_JOB_IDS_PER_REQUEST) / callsPerSecond;
+}
 
 /** One phase of one level. */
 interface PhaseFigures extends WorkflowTaskFigures, ServerFigures {
@@ -84,8 +99,13 @@ interface LevelFigures {
   jobs: number;
   workflows: number;
   jobs_per_workflow: number;
+  watcher_shards: number;
   start_seconds: number;
   ramp_seconds: number | undefined;
+  /** Reading every job once at the API's DescribeJobs limit: ⌈jobs/100⌉ calls at 2/s. */
+  ramp_floor_seconds: number;
+  /** The same at the budget's pace (2 calls per window of one second plus its 300 ms margin). */
+  ramp_floor_budget_seconds: number;
   jobs_read_in_ramp: number;
   ramp: PhaseFigures;
   steady: PhaseFigures;
@@ -111,7 +131,7 @@ runBenchmark(async () => {
   const extraInput = parseExtraInput(options.input);
   const header: ReportHeader = {
     name: 'scale',
-    title: 'scale: 1,000 to 10,000 watched jobs on one 2-core machine',
+    title: 'scale: 1,000 to 100,000 watched jobs on one 2-core machine',
     command: reproduceCommand('scale'),
     startedAt: new Date(),
     machine: describeMachine(),
@@ -129,14 +149,16 @@ runBenchmark(async () => {
   };
   const temporal = await startBenchTemporal('scale');
   const all: (LevelFigures | FailedScenario)[] = [];
-  for (const jobs of levels) {
+  const perWorkflow = options.jobsPerWorkflow.split(',').map(Number);
+  for (const [i, jobs] of levels.entries()) {
     progress(`level ${jobs} jobs`);
-    const layout = {
-      workflows: Math.ceil(jobs / options.jobsPerWorkflow),
-      jobsPerWorkflow: options.jobsPerWorkflow,
-    };
+    const jobsPerWorkflow = perWorkflow[Math.min(i, perWorkflow.length - 1)] as number;
+    const layout = { workflows: Math.ceil(jobs / jobsPerWorkflow), jobsPerWorkflow };
+    const shards = Math.ceil(jobs / options.jobsPerWatcher);
+    const input =
+      shards > 1 ? { ...extraInput, taskQueues: { watcherShards: shards } } : (extraInput as SharedInput);
     const result = await recordFailure(layout, () =>
-      withCleanupScope(() => measureLevel(temporal, layout, { ...options, extraInput })),
+      withCleanupScope(() => measureLevel(temporal, layout, shards, { ...options, extraInput: input })),
     );
     if (isFailed(result)) progress(`${jobs} jobs failed: ${result.failed}`);
     all.push(result);
@@ -153,7 +175,8 @@ runBenchmark(async () => {
 async function measureLevel(
   temporal: BenchTemporal,
   layout: Layout,
-  options: typeof OPTIONS & { extraInput: Record<string, unknown> },
+  shards: number,
+  options: typeof OPTIONS & { extraInput: SharedInput },
 ): Promise<LevelFigures> {
   const jobCount = layout.workflows * layout.jobsPerWorkflow;
   const spec: ScenarioSpec = {
@@ -176,7 +199,7 @@ async function measureLevel(
     const ramped = await waitUntil(
       () =>
         jobsRead(scenario.emulator.ledger, scenario.jobs, scenario.startedAt).size === scenario.jobs.length,
-      options.rampTimeoutSeconds * 1000,
+      Math.max(options.rampTimeoutSeconds, 2 * rampFloorSeconds(jobCount, BUDGET_RPS)) * 1000,
       1_000,
     );
     const readInRamp = jobsRead(scenario.emulator.ledger, scenario.jobs, scenario.startedAt).size;
@@ -185,7 +208,7 @@ async function measureLevel(
     await delay(options.steadySeconds * 1000);
     marks.push(await mark());
     const [start, rampEnd, steadyEnd] = marks as [Mark, Mark, Mark];
-    const figures = levelFigures(prepared, layout, sampler.samples, {
+    const figures = levelFigures(prepared, layout, shards, sampler.samples, {
       marks: { start, rampEnd, steadyEnd },
       startSeconds,
       ramped,
@@ -214,6 +237,7 @@ interface LevelRun {
 function levelFigures(
   prepared: PreparedScenario,
   layout: Layout,
+  shards: number,
   samples: ReadonlyMap<string, readonly ProcessSample[]>,
   { marks, startSeconds, ramped, readInRamp }: LevelRun,
 ): LevelFigures {
@@ -227,8 +251,11 @@ function levelFigures(
     jobs,
     workflows: layout.workflows,
     jobs_per_workflow: layout.jobsPerWorkflow,
+    watcher_shards: shards,
     start_seconds: round(startSeconds, 1) ?? 0,
     ramp_seconds: ramped ? round((marks.rampEnd.at - marks.start.at) / 1000, 1) : undefined,
+    ramp_floor_seconds: rampFloorSeconds(jobs, API_RPS),
+    ramp_floor_budget_seconds: round(rampFloorSeconds(jobs, BUDGET_RPS), 1) ?? 0,
     jobs_read_in_ramp: readInRamp,
     ramp: phaseFigures(prepared, marks.start, marks.rampEnd),
     steady,
@@ -325,8 +352,10 @@ function reportBody(figures: readonly LevelFigures[], failures: readonly FailedS
   const levelRows = figures.map((f) => [
     f.jobs.toLocaleString('en'),
     f.workflows,
+    f.watcher_shards,
     f.start_seconds,
     f.ramp_seconds ?? `> ${f.ramp.seconds} (${f.jobs_read_in_ramp} read)`,
+    `${f.ramp_floor_seconds} / ${f.ramp_floor_budget_seconds}`,
     f.steady_poll_period_seconds,
     f.worker_rss_mib_peak,
     f.worker_rss_mib_end,
@@ -337,7 +366,7 @@ function reportBody(figures: readonly LevelFigures[], failures: readonly FailedS
   return `
 ## Results
 
-Layout: workflows of ${figures[0]?.jobs_per_workflow ?? 10} jobs (1,000 jobs = 100 workflows), one worker process, one level at a time, each with its own
+Layout: ${figures.map((f) => `${f.workflows} workflows of ${f.jobs_per_workflow}`).join(', ')} jobs, one worker process, one level at a time, each with its own
 emulator, task queues and worker. Ramp: from the first workflow start until every job has been read once; steady:
 the ${figures[0]?.steady.seconds ?? '?'} s after that, with every workflow waiting.
 
@@ -345,8 +374,10 @@ ${markdownTable(
   [
     'jobs',
     'workflows',
+    'watcher shards',
     'start all, s',
     'ramp, s',
+    'ramp floor at 2/s / at the budget, s',
     'poll period per job (steady), s',
     'worker RSS peak, MiB',
     'worker RSS end, MiB',
@@ -459,7 +490,7 @@ function bends(figures: readonly LevelFigures[], capacityJobsPerInterval: number
       ` ms), and the whole machine averaged ` +
       figures.map((f) => `${f.ramp.machine_busy_cores ?? '—'}`).join(' / ') +
       ` busy cores of 2 over the ramp. More worker processes (a workflow thread each) or staggered starts shorten ` +
-      `it. The ramp's length itself is the first reads: ⌈jobs/100⌉ describe activities at 1/s.`,
+      `it. The ramp's length itself is the first reads: ⌈jobs/100⌉ DescribeJobs at the budget's 2 calls per 1.3 s.`,
   );
   const first = figures[0];
   const last = figures[figures.length - 1];

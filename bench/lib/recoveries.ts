@@ -30,7 +30,11 @@ export function startRecoveries(
   return mapConcurrently(groups, START_CONCURRENCY, (jobIds) =>
     startRecovery(
       client,
-      { ...input, jobIds, taskQueues: { retry: queues.retry, describe: queues.describe } },
+      {
+        ...input,
+        jobIds,
+        taskQueues: { ...input.taskQueues, retry: queues.retry, describe: queues.describe },
+      },
       { taskQueue: queues.workflow, idScope },
     ),
   );

@@ -3,7 +3,7 @@
  * waits for a slot the budget workflow grants, and a RequestLimitExceeded answer slows the action down and is
  * retried within the same attempt instead of failing the activity.
  */
-import { ApplicationFailure, type MetricMeter } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory, type MetricMeter } from '@temporalio/common';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { BatchApi } from '../batch/batch-api';
 import { SendDeadlineMissedError, sendAtSlot } from '../batch/send-at-slot';
@@ -28,9 +28,9 @@ export interface ApiBudget {
   /**
    * Resolves `readyAheadMs` before the slot of one call of `action` (or at once when that moment has passed), with
    * the slot (epoch ms). The call must leave at its slot, or within {@link SLOT_LATE_TOLERANCE_MS} after it, or not
-   * at all.
+   * at all. A `background` call (a poll) that finds the action busy gets `undefined` instead, after a few tries.
    */
-  take(action: BudgetedAction, readyAheadMs?: number): Promise<number>;
+  take(action: BudgetedAction, readyAheadMs?: number, background?: boolean): Promise<number | undefined>;
   /** The API refused a call of `action` for its rate: the budget slows the action down for a while. */
   refused(action: BudgetedAction): Promise<void>;
 }
@@ -70,6 +70,10 @@ function clamp(value: number, min: number, max: number): number {
 /** How long one request to the budget workflow may take (normally tens of milliseconds). */
 const ASK_DEADLINE_MS = 10_000;
 
+/** How often a background call asks before it gives up its turn, and about how long it waits between asks. */
+const BACKGROUND_TRIES = 3;
+const BACKGROUND_PAUSE_MS = 1_000;
+
 /** How long to wait before asking the budget again after the Temporal frontend failed to answer. */
 const ASK_AGAIN_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
@@ -83,14 +87,22 @@ export function createTemporalApiBudget(options: TemporalApiBudgetOptions): ApiB
   // How far ahead to ask for slots: about twice the time answers take, more after a slot was missed.
   let leadMs = MIN_LEAD_MS;
 
-  const ask = async (action: BudgetedAction): Promise<ApiCallsGrant> => {
+  const ask = async (action: BudgetedAction, background: boolean): Promise<ApiCallsGrant> => {
     for (let failures = 0; ; failures++) {
       heartbeatProgress();
       try {
         // A deadline: an update admitted just before the server restarted may never be answered.
         return await options.client.withDeadline(Date.now() + ASK_DEADLINE_MS, () =>
           options.client.workflow.executeUpdateWithStart(grantApiCallsUpdate, {
-            args: [{ action, calls: 1, limitRps: limits[action], leadMs: Math.round(leadMs) }],
+            args: [
+              {
+                action,
+                calls: 1,
+                limitRps: limits[action],
+                leadMs: Math.round(leadMs),
+                ...(background ? { background } : {}),
+              },
+            ],
             startWorkflowOperation: new WithStartWorkflowOperation(API_BUDGET_WORKFLOW_TYPE, {
               workflowId,
               taskQueue,
@@ -116,14 +128,20 @@ export function createTemporalApiBudget(options: TemporalApiBudgetOptions): ApiB
   };
 
   return {
-    async take(action, readyAheadMs = 0) {
-      for (;;) {
+    async take(action, readyAheadMs = 0, background = false) {
+      for (let busy = 0; ;) {
         const askedAt = Date.now();
-        const grant = await ask(action);
+        const grant = await ask(action, background);
         const answerMs = Date.now() - askedAt;
         leadMs = clamp(leadMs * 0.8 + answerMs * 2 * 0.2, MIN_LEAD_MS, MAX_LEAD_MS);
         meter?.().createGauge(API_BUDGET_METRICS.rateInForce, 'float').set(grant.rateInForce, { action });
-        const slot = grant.slots[0] as number;
+        const slot = grant.slots[0];
+        if (slot === undefined) {
+          // Busy with calls that cannot wait. A pause of its own for each poll, so polls refused together spread out.
+          if (++busy >= BACKGROUND_TRIES) return undefined;
+          await pauseHeartbeating(BACKGROUND_PAUSE_MS * (1 + Math.random()));
+          continue;
+        }
         const startAt = slot - readyAheadMs;
         if (startAt > Date.now()) await pauseHeartbeating(startAt - Date.now());
         // A slot used late could crowd a later window: give it up and ask again, further ahead.
@@ -164,9 +182,15 @@ export type BudgetedCall = <T>(action: BudgetedAction, call: () => Promise<T>) =
  * process's requests take to get ready (credentials, signing, a busy event loop), and the request waits at the
  * Batch client's agent for the slot itself. A request that could leave only past its slot's tolerance is not sent
  * and waits for a new slot; one the API refuses for its rate (another service spends the same account's budget)
- * slows the budget down and is sent again at a later slot. Every other failure passes through unchanged.
+ * slows the budget down and is sent again at a later slot. Every other failure passes through unchanged. A
+ * `background` caller's call that finds the budget busy fails with a BENIGN, retryable `ApiBudgetBusy`: a poll
+ * gives its turn to calls that cannot wait and comes back at its next interval.
  */
-export function budgetedCaller(budget: ApiBudget, meter?: () => MetricMeter): BudgetedCall {
+export function budgetedCaller(
+  budget: ApiBudget,
+  meter?: () => MetricMeter,
+  { background = false }: BudgetedOptions = {},
+): BudgetedCall {
   let readyAheadMs = 0;
   const learn = (readyAfterMs: number) => {
     // Up at once, down slowly: one slow request is a sign of more.
@@ -174,7 +198,8 @@ export function budgetedCaller(budget: ApiBudget, meter?: () => MetricMeter): Bu
   };
   return async (action, call) => {
     for (;;) {
-      const slot = await budget.take(action, readyAheadMs);
+      const slot = await budget.take(action, readyAheadMs, background);
+      if (slot === undefined) throw budgetBusy(action);
       let sent = true;
       try {
         const { answer, readyAfterMs } = await sendAtSlot(slot, SLOT_LATE_TOLERANCE_MS, call);
@@ -200,9 +225,28 @@ export function budgetedCaller(budget: ApiBudget, meter?: () => MetricMeter): Bu
   };
 }
 
+/** How a caller's calls stand in the budget. */
+export interface BudgetedOptions {
+  /** Calls that give way when the budget is busy (polls). @default false */
+  background?: boolean;
+}
+
+function budgetBusy(action: BudgetedAction): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: `the API budget for ${action} is busy with calls that cannot wait; this poll waits for its next turn`,
+    type: ErrorType.ApiBudgetBusy,
+    category: ApplicationFailureCategory.BENIGN,
+  });
+}
+
 /** The Batch client behind the budget: every call goes through one {@link budgetedCaller}. */
-export function budgetedBatchApi(api: BatchApi, budget: ApiBudget, meter?: () => MetricMeter): BatchApi {
-  const budgeted = budgetedCaller(budget, meter);
+export function budgetedBatchApi(
+  api: BatchApi,
+  budget: ApiBudget,
+  meter?: () => MetricMeter,
+  options?: BudgetedOptions,
+): BatchApi {
+  const budgeted = budgetedCaller(budget, meter, options);
   const paced =
     <I, O>(action: BudgetedAction, call: (input: I) => Promise<O>) =>
     (input: I): Promise<O> =>

@@ -60,9 +60,14 @@ export function createActivities(deps: ActivityDependencies) {
   const now = deps.now ?? (() => new Date());
   const meter = deps.metricMeter ?? activityMetricMeter;
   const api = countingBatchApi(budgetedBatchApi(deps.batchApi, deps.apiBudget, meter), meter);
+  // Polls give way in the budget to every call that cannot wait.
+  const pollApi = countingBatchApi(
+    budgetedBatchApi(deps.batchApi, deps.apiBudget, meter, { background: true }),
+    meter,
+  );
   return {
-    /** One poll of job states; fails with a BENIGN JobsUnchanged while nothing changed. */
-    awaitJobChanges: (input: AwaitJobChangesInput) => awaitJobChanges(api, input, now),
+    /** One poll of job states; fails with a BENIGN JobsUnchanged while nothing changed (ApiBudgetBusy: not read). */
+    awaitJobChanges: (input: AwaitJobChangesInput) => awaitJobChanges(pollApi, input, now),
     /** One read of job states (one DescribeJobs per 100 jobs): the job watcher's poll, and a look on request. */
     readJobStates: async (input: ReadJobStatesInput) => ({
       jobs: await readJobSnapshots(api, input.jobIds, now),

@@ -6,6 +6,7 @@ import { normalizeJobIds } from '../shared/job-id';
 import { resolvePolicy } from '../shared/recovery-policy';
 import type { RecoverBatchJobsInput } from '../shared/recovery-types';
 import { removedInputFieldProblems } from '../shared/removed-input-fields';
+import { taskQueuesProblems } from '../shared/task-queues-input';
 import { InvalidRecoveryInputError } from './errors';
 import { describeJobIdProblem } from './workflow-id';
 
@@ -36,12 +37,7 @@ export function checkRecoveryInput(input: RecoverBatchJobsInput): RecoveryInputC
   ) {
     problems.push(`label must be a string of at most ${MAX_LABEL_LENGTH} characters`);
   }
-  for (const key of ['retry', 'describe'] as const) {
-    const queue: unknown = input.taskQueues?.[key];
-    if (queue !== undefined && (typeof queue !== 'string' || queue.trim() === '')) {
-      problems.push(`taskQueues.${key} must be a non-empty string`);
-    }
-  }
+  problems.push(...taskQueuesProblems(input.taskQueues));
   problems.push(...removedInputFieldProblems(input));
   if (input.carriedState !== undefined) {
     problems.push('carriedState is set by the workflow itself when it continues as new; leave it out');

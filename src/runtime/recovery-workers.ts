@@ -87,6 +87,20 @@ export function taskQueueRateFor(apiRequestsPerSecond: number): number {
   return apiRequestsPerSecond;
 }
 
+/** Partitions of a task queue on a server without dynamic config (Temporal's default). */
+const DEFAULT_TASK_QUEUE_PARTITIONS = 4;
+
+/**
+ * The describe queue's rate: its API limit on each of the server's default partitions. The server splits a queue's
+ * rate among its partitions, and the watcher keeps only a few reads in flight (so that a read an owner asks for
+ * waits behind few): at the limit itself, those few landed on one or two partitions' quarters and went at a
+ * quarter to a half of what the API allows (test/e2e/watcher-reads.e2e.test.ts: one read every 2 s instead of two
+ * every 1.3 s). The API budget keeps the API's limit, call by call.
+ */
+export function describeQueueRateFor(apiRequestsPerSecond: number): number {
+  return apiRequestsPerSecond * DEFAULT_TASK_QUEUE_PARTITIONS;
+}
+
 /**
  * Pins the rate limits in the task queues' own configuration on the server. Workers also set them, but the last
  * poller's value wins and a worker without the setting clears it; the queue configuration overrides every worker,
@@ -141,7 +155,7 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
     client: new Client({ connection: options.connection, namespace: common.namespace }),
   });
   const retryRps = taskQueueRateFor(options.retryJobsPerSecond ?? DEFAULT_RETRY_JOBS_RPS);
-  const describeRps = taskQueueRateFor(options.describePerSecond ?? DEFAULT_DESCRIBE_JOBS_RPS);
+  const describeRps = describeQueueRateFor(options.describePerSecond ?? DEFAULT_DESCRIBE_JOBS_RPS);
   await pinTaskQueueRateLimits(options.connection, common.namespace, [
     { taskQueue: queues.retry, requestsPerSecond: retryRps, reason: 'Tencent Batch RetryJobs API limit' },
     {

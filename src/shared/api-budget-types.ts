@@ -67,6 +67,12 @@ export interface ApiCallsRequest {
    * raise it when answers come slowly (a loaded server) instead of missing slot after slot. @default 100
    */
   leadMs?: number;
+  /**
+   * Calls that can wait for a later turn (the job watcher's polls): granted only when their first slot lies within
+   * about two windows of now, and refused otherwise (no slots), so they never queue ahead of calls that cannot
+   * wait (first reads, a read a signal asked for, RetryJobs). @default false
+   */
+  background?: boolean;
 }
 
 /** The most a caller may ask the first slot to lie ahead. */
@@ -74,6 +80,7 @@ export const MAX_LEAD_MS = 5_000;
 
 /** When the calls may be sent: epoch milliseconds, one per call, each to be used within the grant's tolerance. */
 export interface ApiCallsGrant {
+  /** Empty when a background request was refused: the budget is busy for now. */
   slots: number[];
   /** The rate the budget grants at now: the limit, or less while it slows down after a refusal. */
   rateInForce: number;
@@ -97,6 +104,12 @@ export const apiCallRefusedSignal = defineSignal<[{ action: BudgetedAction }]>('
  * later (transport, clocks of different hosts), still keeps every one-second window at the limit.
  */
 export const SLOT_MARGIN_MS = 300;
+
+/**
+ * The time between two DescribeJobs calls at the budget's pace at the default limit (2 per window of one second
+ * plus the margin): what the job watcher paces its polls by.
+ */
+export const DESCRIBE_JOBS_SPACING_MS = (1_000 + SLOT_MARGIN_MS) / INTERNATIONAL_API_RATE_LIMITS.DescribeJobs;
 /**
  * A request not handed to a socket within this long after its slot is not sent (src/batch/send-at-slot.ts): the
  * slot is given up and another asked for.

@@ -63,6 +63,11 @@ export const RETRY_DISPATCHER_WORKFLOW_TYPE = 'retryJobsDispatcherWorkflow';
  */
 export const DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID = 'tencent-batch-recovery-retry-dispatcher';
 
+/** The dispatcher of `retryTaskQueue`. */
+export function retryDispatcherWorkflowId(retryTaskQueue: string): string {
+  return `${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${retryTaskQueue}`;
+}
+
 /** Workflow type of the singleton that reads every recovery workflow's job states in shared DescribeJobs calls. */
 export const JOB_WATCHER_WORKFLOW_TYPE = 'jobStateWatcherWorkflow';
 
@@ -72,6 +77,23 @@ export const JOB_WATCHER_WORKFLOW_TYPE = 'jobStateWatcherWorkflow';
  * DescribeJobs calls per poll instead of N.
  */
 export const DEFAULT_JOB_WATCHER_WORKFLOW_ID = 'tencent-batch-recovery-job-watcher';
+
+/**
+ * The most job watchers one describe queue's jobs may be shared among (`taskQueues.watcherShards`). One watcher
+ * carries its registrations through continue-as-new in one payload; about 20,000 jobs per watcher keep that far
+ * below Temporal's 2 MB limit.
+ */
+export const MAX_WATCHER_SHARDS = 64;
+
+/**
+ * The job watcher that reads shard `shard` of `shards` of a describe queue's jobs (by job ID): with one shard, the
+ * queue's single watcher `<DEFAULT_JOB_WATCHER_WORKFLOW_ID>:<describe queue>`; with more, that ID followed by
+ * `:<shard>-of-<shards>`, so recoveries that name different counts never share a watcher.
+ */
+export function jobWatcherWorkflowId(describeTaskQueue: string, shard = 0, shards = 1): string {
+  const queueWatcher = `${DEFAULT_JOB_WATCHER_WORKFLOW_ID}:${describeTaskQueue}`;
+  return shards <= 1 ? queueWatcher : `${queueWatcher}:${shard}-of-${shards}`;
+}
 
 /**
  * Counter recorded by the recovery workflow (through the workflow metric meter, never during replay): jobs that

@@ -32,6 +32,11 @@ export const ErrorType = {
   MalformedResponse: 'TencentBatchMalformedResponse',
   /** Polling: nothing changed yet. Raised on purpose so the activity retry policy drives the poll. */
   JobsUnchanged: 'JobsUnchanged',
+  /**
+   * Polling: the API budget was busy with calls that cannot wait (first reads, a read a signal asked for, retries),
+   * so this poll gave way. BENIGN, retried at the next poll.
+   */
+  ApiBudgetBusy: 'ApiBudgetBusy',
   /** The escalation webhook could not be reached or refused the notification. Retried. */
   EscalationDeliveryFailed: 'EscalationDeliveryFailed',
 } as const;

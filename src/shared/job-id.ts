@@ -70,3 +70,18 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/** A 32-bit FNV-1a hash of `text`: the same on every worker and in every replay. */
+export function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const ch of text) {
+    hash ^= ch.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/** Which of `shards` job watchers of a describe queue reads `jobId` (0 when there is one). */
+export function watcherShardOf(jobId: string, shards: number): number {
+  return shards <= 1 ? 0 : fnv1a(jobId) % shards;
+}

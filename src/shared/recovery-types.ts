@@ -94,6 +94,13 @@ export interface TaskQueuesInput {
   retry?: string;
   /** @default DEFAULT_DESCRIBE_TASK_QUEUE */
   describe?: string;
+  /**
+   * How many job watchers share the describe queue's jobs, by job ID (1..MAX_WATCHER_SHARDS). One watcher reads
+   * every job in the fewest DescribeJobs calls; above about 20,000 watched jobs, use one shard per 10,000 to
+   * 20,000 (README, "Sharding the job watcher"). Every recovery on a describe queue should name the same count: a
+   * job watched under two counts is read by two watchers. @default 1
+   */
+  watcherShards?: number;
 }
 
 /** Input of `recoverBatchJobsWorkflow`. */

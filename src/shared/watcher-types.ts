@@ -100,6 +100,11 @@ export interface CarriedOwner {
 export interface JobWatcherInput {
   /** Task queue of the DescribeJobs activity. @default DEFAULT_DESCRIBE_TASK_QUEUE */
   describeTaskQueue?: string;
+  /**
+   * How many watchers share the describe queue's jobs (this is one of them): they share its DescribeJobs budget,
+   * so each paces its polls for all of them. @default 1
+   */
+  shards?: number;
   /** How long one set of polls runs before it is rebuilt without the jobs nobody watches. @default 1 hour */
   pollSetLifetimeMs?: number;
   owners?: CarriedOwner[];

@@ -28,6 +28,11 @@ const RECOVERY_STEP_MS = 20_000;
  * its caller, and a slot used late is given up.
  */
 const GRANT_LEAD_MS = 100;
+/**
+ * A background request is granted only while the action's queue of granted slots is shorter than this many windows
+ * (two calls at 2/s), so a call that cannot wait finds at most that much background work ahead of it.
+ */
+const BACKGROUND_HORIZON_WINDOWS = 1;
 /** Slots older than this never constrain a new one (the slowest rate's window is 4.3 s). */
 const FORGET_AFTER_MS = 10_000;
 
@@ -43,17 +48,27 @@ export class ApiBudgetBook {
     this.slowdowns = { ...carried?.slowdowns };
   }
 
-  /** Grants `request.calls` slots of its action, the first a moment after `nowMs` or later. */
+  /**
+   * Grants `request.calls` slots of its action, the first a moment after `nowMs` or later; a background request
+   * whose first slot would lie beyond {@link BACKGROUND_HORIZON_WINDOWS} windows gets none.
+   */
   grant(request: ApiCallsRequest, nowMs: number): ApiCallsGrant {
     const rate = this.rateInForce(request.action, request.limitRps, nowMs);
     const perWindow = rate >= 1 ? Math.floor(rate) : 1;
     const windowMs = (rate >= 1 ? 1_000 : 1_000 / rate) + SLOT_MARGIN_MS;
     const granted = (this.granted[request.action] ?? []).filter((t) => t > nowMs - FORGET_AFTER_MS);
+    const earliest = nowMs + (request.leadMs ?? GRANT_LEAD_MS);
+    const nextSlot = (): number => {
+      const slot = Math.max(earliest, granted[granted.length - 1] ?? 0);
+      const bounding = granted[granted.length - perWindow];
+      return bounding === undefined ? slot : Math.max(slot, bounding + windowMs);
+    };
+    if (request.background && nextSlot() - earliest > BACKGROUND_HORIZON_WINDOWS * windowMs) {
+      return { slots: [], rateInForce: rate };
+    }
     const slots: number[] = [];
     for (let i = 0; i < request.calls; i++) {
-      let slot = Math.max(nowMs + (request.leadMs ?? GRANT_LEAD_MS), granted[granted.length - 1] ?? 0);
-      const bounding = granted[granted.length - perWindow];
-      if (bounding !== undefined) slot = Math.max(slot, bounding + windowMs);
+      const slot = nextSlot();
       granted.push(slot);
       slots.push(slot);
     }

@@ -3,6 +3,7 @@
  * back off. No workflow APIs, so they are unit-tested directly.
  */
 import type { FailedTask } from '../shared/batch-types';
+import { fnv1a } from '../shared/job-id';
 import type { ResolvedPolicy } from '../shared/recovery-policy';
 import type { FailureRecord, RetryRule } from '../shared/recovery-types';
 
@@ -94,11 +95,7 @@ export function backoffDelayMs(
  * compute the same delay, and a wave of failures still spreads (every job draws its own).
  */
 export function retryJitter(jobId: string, retriesSoFar: number): () => number {
-  let hash = 0x811c9dc5;
-  for (const ch of `${jobId}#${retriesSoFar}`) {
-    hash ^= ch.charCodeAt(0);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
+  const hash = fnv1a(`${jobId}#${retriesSoFar}`);
   return () => hash / 0x1_0000_0000;
 }
 

@@ -19,11 +19,10 @@ import type { JobSnapshot, ObservedFailure } from '../shared/batch-types';
 import type { RetryAnswer } from '../shared/dispatcher-types';
 import {
   DEFAULT_DESCRIBE_TASK_QUEUE,
-  DEFAULT_JOB_WATCHER_WORKFLOW_ID,
-  DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID,
   DEFAULT_RETRY_TASK_QUEUE,
   JOBS_RECOVERED_METRIC,
   MAX_JOB_IDS_PER_REQUEST,
+  retryDispatcherWorkflowId,
 } from '../shared/constants';
 import { chunk } from '../shared/job-id';
 import { resolveEscalationUpdate } from '../shared/messages';
@@ -95,15 +94,15 @@ export class JobRecovery {
       : new JobTracker(policy, Date.now(), jobIds);
     this.watcher = new WatcherLink(
       {
-        watcherWorkflowId: `${DEFAULT_JOB_WATCHER_WORKFLOW_ID}:${describeQueue}`,
         watcherTaskQueue: workflowInfo().taskQueue,
         describeTaskQueue: describeQueue,
+        shards: input.taskQueues?.watcherShards ?? 1,
         ownerWorkflowId: workflowInfo().workflowId,
         pollIntervalMs: policy.pollIntervalMs,
       },
       { retryTaskQueue: retryQueue, backoff: policy.backoff, untilMs: this.tracker.deadlineMs },
     );
-    this.dispatcher = new DispatcherLink(`${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${retryQueue}`, retryQueue);
+    this.dispatcher = new DispatcherLink(retryDispatcherWorkflowId(retryQueue), retryQueue);
     this.describeJobFailures = proxyActivities<Activities>(
       describeOptions(describeQueue),
     ).describeJobFailures;

@@ -17,12 +17,13 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DispatchActivities } from '../activities/request-retries';
+import { DESCRIBE_JOBS_SPACING_MS } from '../shared/api-budget-types';
 import type { JobSnapshot } from '../shared/batch-types';
 import { retryRequestedSignal } from '../shared/dispatcher-types';
 import {
   DEFAULT_DESCRIBE_TASK_QUEUE,
-  DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID,
   MAX_JOB_IDS_PER_REQUEST,
+  retryDispatcherWorkflowId,
 } from '../shared/constants';
 import { chunk } from '../shared/job-id';
 import {
@@ -46,6 +47,13 @@ const { requestRetries } = proxyLocalActivities<DispatchActivities>(SIGNAL_ACTIV
  */
 const FIRST_LOOK_GATHER_MS = 200;
 
+/**
+ * First reads in flight at once: enough to keep DescribeJobs at the budget's pace while each read's answer comes
+ * back, few enough that a read an owner asks for waits behind at most this many (100,000 new jobs are 1,000 reads,
+ * which all at once would wait in the budget past their timeouts).
+ */
+const READ_LANES = 4;
+
 /** How long one set of polls runs before the watcher rebuilds it (drops stale registrations and their jobs). */
 const DEFAULT_POLL_SET_LIFETIME_MS = 60 * 60_000;
 
@@ -64,6 +72,8 @@ export class JobWatcher {
   private readonly describeQueue: string;
   private readonly readJobStates: Activities['readJobStates'];
   private readonly pollSetLifetimeMs: number;
+  /** How many watchers share the describe queue's budget. */
+  private readonly shards: number;
   /** A poll outlives its set a little, so that the set's own timer, not the poll's timeout, ends it. */
   private readonly pollTimeoutMs: number;
 
@@ -71,6 +81,7 @@ export class JobWatcher {
     this.describeQueue = input.describeTaskQueue ?? DEFAULT_DESCRIBE_TASK_QUEUE;
     this.readJobStates = proxyActivities<Activities>(readStatesOptions(this.describeQueue)).readJobStates;
     this.pollSetLifetimeMs = input.pollSetLifetimeMs ?? DEFAULT_POLL_SET_LIFETIME_MS;
+    this.shards = input.shards ?? 1;
     this.pollTimeoutMs = this.pollSetLifetimeMs + Math.min(5 * 60_000, this.pollSetLifetimeMs);
     this.registry = WatchRegistry.fromCarried(input.owners ?? []);
   }
@@ -106,19 +117,48 @@ export class JobWatcher {
     await condition(() => !this.registry.isEmpty() || this.timeToContinue());
   }
 
-  /** A first look at the jobs the watcher never read (or was asked to read again), gathered for a moment. */
-  async firstLook(): Promise<string[]> {
-    if (!this.registry.takeLookRequest()) await sleep(FIRST_LOOK_GATHER_MS);
-    const unseen = this.registry.unseenJobIds();
-    await this.readNow(unseen);
-    return unseen;
+  /**
+   * Reads every job the watcher never read (or was asked to read again), gathered for a moment unless an owner
+   * asked: a few reads of up to 100 jobs at a time, the jobs owners asked for first, until none is
+   * left or it is time to continue as new. `onRead` gets each part once read.
+   */
+  async firstLook(onRead: (part: string[]) => void = () => undefined): Promise<void> {
+    let asked = this.registry.takeAskedFor();
+    if (asked.length === 0) await sleep(FIRST_LOOK_GATHER_MS);
+    let pending: string[] = [];
+    const reading = new Set<string>();
+    const nextPart = (): string[] => {
+      if (this.timeToContinue()) return [];
+      asked = [...asked, ...this.registry.takeAskedFor()];
+      if (asked.length === 0 && pending.length === 0) pending = this.registry.unseenJobIds();
+      const part = [...new Set([...asked, ...pending])]
+        .filter((id) => !reading.has(id))
+        .slice(0, MAX_JOB_IDS_PER_REQUEST);
+      const taken = new Set(part);
+      asked = asked.filter((id) => !taken.has(id));
+      pending = pending.filter((id) => !taken.has(id));
+      return part;
+    };
+    const lane = async (): Promise<void> => {
+      for (let part = nextPart(); part.length > 0; part = nextPart()) {
+        part.forEach((id) => reading.add(id));
+        const read = await this.readOnce(part);
+        part.forEach((id) => reading.delete(id));
+        if (read) onRead(part);
+      }
+    };
+    // The shards of a queue share the budget: together they keep about READ_LANES reads in flight.
+    await Promise.all(Array.from({ length: Math.ceil(READ_LANES / this.shards) }, lane));
   }
 
   /** Polls every watched job until the poll set's lifetime ends, nobody is left, or it is time to continue. */
   async pollForAWhile(): Promise<void> {
     this.registry.forgetUnwatched();
     const until = Date.now() + this.pollSetLifetimeMs;
-    const polls = new PollSet((part) => this.pollPart(part));
+    const polls = new PollSet(
+      (part, notBeforeMs) => this.pollPart(part, notBeforeMs),
+      DESCRIBE_JOBS_SPACING_MS * this.shards,
+    );
     polls.start(this.registry.jobIds());
     for (;;) {
       const woken = await condition(
@@ -126,29 +166,39 @@ export class JobWatcher {
         until - Date.now(),
       );
       if (!woken || this.registry.isEmpty() || this.timeToContinue()) break;
-      polls.start(await this.firstLook());
+      await this.firstLook((part) => polls.start(part));
     }
     await polls.stop();
   }
 
-  /** One read of `jobIds` now (one activity per 100, run together). */
-  private async readNow(jobIds: string[]): Promise<void> {
-    await Promise.all(
-      chunk(jobIds, MAX_JOB_IDS_PER_REQUEST).map(async (part) => {
-        const read = await this.readJobStates({ jobIds: part }).catch((error: unknown) => ({ error }));
-        if ('error' in read) await this.pauseAfterFailedRead(part, read.error);
-        else await this.report(read.jobs);
-      }),
-    );
+  /**
+   * One read of `part` (≤ 100 jobs), told to the owners meanwhile (the next read does not wait for that); a failed
+   * one pauses before the jobs, still unseen, are read again. Whether the read succeeded.
+   */
+  private async readOnce(part: string[]): Promise<boolean> {
+    const read = await this.readJobStates({ jobIds: part }).catch((error: unknown) => ({ error }));
+    if ('error' in read) {
+      await this.pauseAfterFailedRead(part, read.error);
+      return false;
+    }
+    void this.report(read.jobs);
+    return true;
   }
 
-  /** Polls one part (≤ 100 jobs) until nobody watches its jobs or the scope is cancelled; reports each change. */
-  private async pollPart(part: string[]): Promise<void> {
-    const { awaitJobChanges } = proxyActivities<Activities>(
-      pollOptions(this.registry.pollIntervalMs(), this.pollTimeoutMs, this.describeQueue),
-    );
+  /**
+   * Polls one part (≤ 100 jobs) until nobody watches its jobs or the scope is cancelled; reports each change. Each
+   * poll starts one interval after the part's last read (and not before `notBeforeMs`), so parts read at the
+   * budget's pace keep that pace.
+   */
+  private async pollPart(part: string[], notBeforeMs: number): Promise<void> {
     let ids = part;
     while (ids.length > 0) {
+      const intervalMs = this.registry.pollIntervalMs(this.shards);
+      const waitMs = Math.max(notBeforeMs, this.registry.lastReadMs(ids) + intervalMs) - Date.now();
+      if (waitMs > 0) await sleep(waitMs);
+      const { awaitJobChanges } = proxyActivities<Activities>(
+        pollOptions(intervalMs, this.pollTimeoutMs, this.describeQueue),
+      );
       const read = await awaitJobChanges({ known: this.registry.seenStates(ids) }).catch(
         (error: unknown) => ({ error }),
       );
@@ -157,7 +207,7 @@ export class JobWatcher {
         // The poll set stopping during the pause rejects it with a cancellation, which ends this poll.
         await this.pauseAfterFailedRead(ids, read.error);
       } else {
-        // The next poll compares with this read at once; telling the owners goes on meanwhile.
+        // Telling the owners goes on meanwhile.
         void this.report(read.jobs);
       }
       const watched = new Set(this.registry.jobIds());
@@ -248,7 +298,7 @@ export class JobWatcher {
       }
       try {
         await requestRetries({
-          dispatcherWorkflowId: dispatcherWorkflowId(retryTaskQueue),
+          dispatcherWorkflowId: retryDispatcherWorkflowId(retryTaskQueue),
           dispatcherTaskQueue: workflowInfo().taskQueue,
           dispatcher: { retryTaskQueue },
           requests: queued.map((h) => h.request),
@@ -264,10 +314,6 @@ export class JobWatcher {
     }
     return handedOver;
   }
-}
-
-function dispatcherWorkflowId(retryTaskQueue: string): string {
-  return `${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${retryTaskQueue}`;
 }
 
 /** The retries due on standing orders, per retry queue, grouped per owner as an owner groups its own. */
@@ -298,9 +344,12 @@ function signalDispatchers(handOvers: Map<string, WatcherHandOver[]>): Promise<S
     await Promise.all(
       [...handOvers].map(async ([retryTaskQueue, queued]) => {
         try {
-          await getExternalWorkflowHandle(dispatcherWorkflowId(retryTaskQueue)).signal(retryRequestedSignal, {
-            requests: queued.map((h) => h.request),
-          });
+          await getExternalWorkflowHandle(retryDispatcherWorkflowId(retryTaskQueue)).signal(
+            retryRequestedSignal,
+            {
+              requests: queued.map((h) => h.request),
+            },
+          );
           reached.add(retryTaskQueue);
         } catch (err) {
           log.info('The dispatcher could not be signalled; starting it with the hand-over', {
@@ -314,27 +363,35 @@ function signalDispatchers(handOvers: Map<string, WatcherHandOver[]>): Promise<S
   });
 }
 
-/** The polls of one poll set: one per part of ≤ 100 jobs, all cancelled together when the set ends. */
+/**
+ * The polls of one poll set: one per part of ≤ 100 jobs, all cancelled together when the set ends. The parts
+ * started together start their polls a budget's spacing apart, so a rebuilt set does not read every part at once.
+ */
 class PollSet {
   private readonly polled = new Set<string>();
   private readonly running: Promise<void>[] = [];
   private readonly scope = new CancellationScope();
 
-  constructor(private readonly pollPart: (part: string[]) => Promise<void>) {}
+  constructor(
+    private readonly pollPart: (part: string[], notBeforeMs: number) => Promise<void>,
+    /** How far apart the parts started together start polling. */
+    private readonly spacingMs: number,
+  ) {}
 
   /** Starts polling the jobs among `jobIds` that this set does not poll yet. */
   start(jobIds: string[]): void {
     const fresh = jobIds.filter((id) => !this.polled.has(id));
     fresh.forEach((id) => this.polled.add(id));
-    for (const part of chunk(fresh, MAX_JOB_IDS_PER_REQUEST)) {
-      const polling = this.scope.run(() => this.pollPart(part));
+    const now = Date.now();
+    chunk(fresh, MAX_JOB_IDS_PER_REQUEST).forEach((part, i) => {
+      const polling = this.scope.run(() => this.pollPart(part, now + i * this.spacingMs));
       // Handled at once: a rejection left for the final allSettled would fail the workflow task meanwhile.
       this.running.push(
         polling.catch((err: unknown) => {
           if (!isCancellation(err)) log.error('A poll of job states stopped', { error: String(err) });
         }),
       );
-    }
+    });
   }
 
   async stop(): Promise<void> {

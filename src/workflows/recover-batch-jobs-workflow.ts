@@ -33,6 +33,7 @@ import type {
   RetryNowInput,
 } from '../shared/recovery-types';
 import { removedInputFieldProblems } from '../shared/removed-input-fields';
+import { taskQueuesProblems } from '../shared/task-queues-input';
 import { watchedJobsChangedSignal } from '../shared/watcher-types';
 import { JobRecovery } from './job-recovery';
 
@@ -97,6 +98,7 @@ function startRecovery(input: RecoverBatchJobsInput): JobRecovery {
   const problems = [
     ...(ids.ok ? [] : [ids.summary]),
     ...(policy.ok ? [] : policy.problems),
+    ...taskQueuesProblems(input.taskQueues),
     ...removedInputFieldProblems(input),
   ];
   if (!ids.ok || !policy.ok || problems.length > 0) {

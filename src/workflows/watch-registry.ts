@@ -3,6 +3,8 @@
  * of each job. Pure and deterministic, so it is unit-tested on its own and replays identically.
  */
 import type { JobSnapshot, KnownJobState, ObservedFailure } from '../shared/batch-types';
+import { DESCRIBE_JOBS_SPACING_MS } from '../shared/api-budget-types';
+import { MAX_JOB_IDS_PER_REQUEST } from '../shared/constants';
 import { MIN_POLL_INTERVAL_MS } from '../shared/recovery-policy';
 import {
   WATCH_REGISTRATION_TTL_MS,
@@ -30,8 +32,10 @@ export class WatchRegistry {
   private readonly owners = new Map<string, WatchedOwner>();
   /** What the watcher itself last read of each job. Not carried: a new run reads every job once. */
   private readonly seen = new Map<string, KnownJobState>();
-  /** An owner asked for a look now (a job of it changed): the next first look does not wait to gather others. */
-  private lookRequested = false;
+  /** When the watcher last read each job, as far as a read told it (a poll that saw no change does not). */
+  private readonly readAtMs = new Map<string, number>();
+  /** Jobs an owner asked to have read now (one of them changed): read before any other, without gathering. */
+  private askedFor = new Set<string>();
 
   static fromCarried(owners: readonly CarriedOwner[]): WatchRegistry {
     const registry = new WatchRegistry();
@@ -65,16 +69,23 @@ export class WatchRegistry {
       ...(request.orders ? { orders: { ...request.orders, jobs: { ...request.orders.jobs } } } : {}),
     });
     if (request.lookNow) {
-      for (const { jobId } of request.jobs) this.seen.delete(jobId);
-      this.lookRequested = true;
+      for (const { jobId } of request.jobs) {
+        this.seen.delete(jobId);
+        this.askedFor.add(jobId);
+      }
     }
   }
 
-  /** Whether an owner asked for a look since the last call (and forgets that it did). */
-  takeLookRequest(): boolean {
-    const requested = this.lookRequested;
-    this.lookRequested = false;
-    return requested;
+  /** The jobs owners asked to have read now since the last call (the registry forgets the asking). */
+  takeAskedFor(): string[] {
+    const asked = [...this.askedFor];
+    this.askedFor = new Set();
+    return asked;
+  }
+
+  /** When the last read of any of `jobIds` that told the watcher something was made (0: unknown). */
+  lastReadMs(jobIds: readonly string[]): number {
+    return Math.min(...jobIds.map((id) => this.readAtMs.get(id) ?? 0));
   }
 
   drop(ownerWorkflowId: string): void {
@@ -120,11 +131,18 @@ export class WatchRegistry {
   forgetUnwatched(): void {
     const watched = new Set(this.jobIds());
     for (const jobId of [...this.seen.keys()]) if (!watched.has(jobId)) this.seen.delete(jobId);
+    for (const jobId of [...this.readAtMs.keys()]) if (!watched.has(jobId)) this.readAtMs.delete(jobId);
   }
 
-  /** The shortest poll interval any owner asked for. */
-  pollIntervalMs(): number {
-    return Math.min(...[...this.owners.values()].map((o) => o.pollIntervalMs));
+  /**
+   * How often each part of 100 jobs is polled: the shortest interval any owner asked for, or longer when the parts
+   * of the `shards` watchers sharing the budget (each about as large as this one) would need more DescribeJobs
+   * calls than the API allows (at 2/s, 100,000 jobs need 1,000 calls, 650 s at the budget's pace).
+   */
+  pollIntervalMs(shards = 1): number {
+    const asked = Math.min(...[...this.owners.values()].map((o) => o.pollIntervalMs));
+    const parts = Math.ceil(this.jobIds().length / MAX_JOB_IDS_PER_REQUEST);
+    return Math.max(asked, parts * shards * DESCRIBE_JOBS_SPACING_MS);
   }
 
   /**
@@ -133,7 +151,10 @@ export class WatchRegistry {
    */
   changesFor(snapshots: readonly JobSnapshot[], nowMs: number): Map<string, OwnerNews> {
     const byId = new Map(snapshots.map((s) => [s.jobId, s]));
-    for (const s of snapshots) this.seen.set(s.jobId, { jobId: s.jobId, state: s.state, endTime: s.endTime });
+    for (const s of snapshots) {
+      this.seen.set(s.jobId, { jobId: s.jobId, state: s.state, endTime: s.endTime });
+      this.readAtMs.set(s.jobId, Date.parse(s.observedAt));
+    }
     const changes = new Map<string, OwnerNews>();
     for (const owner of this.owners.values()) {
       const news: OwnerNews = { snapshots: [], dueRetries: [] };

@@ -11,16 +11,19 @@ import {
   type WatchedJobsChanged,
   type WatcherHandOver,
 } from '../shared/watcher-types';
+import { jobWatcherWorkflowId } from '../shared/constants';
+import { watcherShardOf } from '../shared/job-id';
 import { SIGNAL_ACTIVITY_OPTIONS } from './activity-options';
 
 const { watchJobs } = proxyLocalActivities<DispatchActivities>(SIGNAL_ACTIVITY_OPTIONS);
 
-/** Where the watcher runs and how often its owner wants its jobs read. */
+/** Where the watchers run and how often their owner wants its jobs read. */
 export interface WatcherTarget {
-  watcherWorkflowId: string;
-  /** Task queue of the owner, where the watcher workflow runs too. */
+  /** Task queue of the owner, where the watcher workflows run too. */
   watcherTaskQueue: string;
   describeTaskQueue: string;
+  /** How many watchers share the describe queue's jobs, by job ID. */
+  shards: number;
   ownerWorkflowId: string;
   pollIntervalMs: number;
 }
@@ -35,10 +38,10 @@ export class WatcherLink {
   /** Retries the watcher handed over on this workflow's orders, by job, until the owner adopts or declines them. */
   private readonly handOvers = new Map<string, WatcherHandOver>();
   /**
-   * What the watcher was last told, and when; its orders as the watcher has them now (each hand-over it told of
+   * Per watcher shard: what it was last told, and when; its orders as it has them now (each hand-over it told of
    * carried one out), so an order carried out as expected needs no new registration.
    */
-  private registered: { jobs: string; orders: Map<string, string>; atMs: number } | undefined;
+  private readonly registered = new Map<number, Registration>();
   private lookRequested = false;
 
   constructor(
@@ -103,58 +106,77 @@ export class WatcherLink {
     return failure !== undefined && snapshot.state === 'FAILED' && snapshot.endTime === failure.endTime;
   }
 
-  /** When the registration must be renewed, so that a watcher that lost it learns it back. */
+  /** When a registration must be renewed, so that a watcher that lost it learns it back. */
   renewAtMs(nowMs: number): number {
-    return (this.registered?.atMs ?? nowMs) + WATCH_REFRESH_MS;
+    const oldest = Math.min(nowMs, ...[...this.registered.values()].map((r) => r.atMs));
+    return oldest + WATCH_REFRESH_MS;
   }
 
   /**
-   * (Re)registers `jobs` and the standing orders when either changed, a look was requested, or the registration
-   * is due for renewal.
+   * (Re)registers with each watcher shard its part of `jobs` and the standing orders when either changed, a look
+   * was requested, or the registration is due for renewal; a shard left with none of the jobs is told so.
    */
   async keepRegistered(jobs: KnownJobState[], orders: RetryOrders['jobs'], nowMs: number): Promise<void> {
-    const key = jobs.map((j) => j.jobId).join(',');
-    const wanted = new Map(Object.entries(orders).map(([jobId, counts]) => [jobId, counts.join(':')]));
-    const current = this.registered;
-    const fresh =
-      current &&
-      current.jobs === key &&
-      sameOrders(current.orders, wanted) &&
-      nowMs < current.atMs + WATCH_REFRESH_MS;
-    if (fresh && !this.lookRequested) return;
     const lookNow = this.lookRequested;
-    await this.register(jobs, orders, lookNow);
-    this.registered = { jobs: key, orders: wanted, atMs: nowMs };
+    const parts = new Map<number, KnownJobState[]>([...this.registered.keys()].map((shard) => [shard, []]));
+    for (const job of jobs) {
+      const shard = this.shardOf(job.jobId);
+      parts.set(shard, [...(parts.get(shard) ?? []), job]);
+    }
+    for (const [shard, shardJobs] of parts) {
+      const shardOrders = Object.fromEntries(
+        shardJobs.flatMap((j) => (orders[j.jobId] ? [[j.jobId, orders[j.jobId]]] : [])),
+      ) as RetryOrders['jobs'];
+      const key = shardJobs.map((j) => j.jobId).join(',');
+      const wanted = new Map(Object.entries(shardOrders).map(([jobId, counts]) => [jobId, counts.join(':')]));
+      const current = this.registered.get(shard);
+      const fresh =
+        current !== undefined &&
+        current.jobs === key &&
+        sameOrders(current.orders, wanted) &&
+        nowMs < current.atMs + WATCH_REFRESH_MS;
+      if (fresh && !lookNow) continue;
+      await this.register(shard, shardJobs, shardOrders, lookNow && shardJobs.length > 0);
+      if (shardJobs.length === 0) this.registered.delete(shard);
+      else this.registered.set(shard, { jobs: key, orders: wanted, atMs: nowMs });
+    }
     if (lookNow) this.lookRequested = false;
   }
 
   /** The watcher carried out the order of `jobId`: its counts move on by one there. */
   private carriedOut(jobId: string): void {
-    const counts = this.registered?.orders.get(jobId);
-    if (counts === undefined) return;
+    const orders = this.registered.get(this.shardOf(jobId))?.orders;
+    const counts = orders?.get(jobId);
+    if (orders === undefined || counts === undefined) return;
     const [retries, left] = counts.split(':').map(Number) as [number, number];
-    if (left <= 1) this.registered?.orders.delete(jobId);
-    else this.registered?.orders.set(jobId, `${retries + 1}:${left - 1}`);
+    if (left <= 1) orders.delete(jobId);
+    else orders.set(jobId, `${retries + 1}:${left - 1}`);
   }
 
-  /** Tells the watcher this run no longer needs it (best effort: a missed one expires by itself). */
+  /** Tells the watchers this run no longer needs them (best effort: a missed one expires by itself). */
   async leave(): Promise<void> {
-    if (!this.registered) return;
-    this.registered = undefined;
-    await CancellationScope.nonCancellable(() => this.register([], {}, false));
+    const shards = [...this.registered.keys()];
+    this.registered.clear();
+    await CancellationScope.nonCancellable(async () => {
+      for (const shard of shards) await this.register(shard, [], {}, false);
+    });
+  }
+
+  private shardOf(jobId: string): number {
+    return watcherShardOf(jobId, this.target.shards);
   }
 
   private async register(
+    shard: number,
     jobs: KnownJobState[],
     orders: RetryOrders['jobs'],
     lookNow: boolean,
   ): Promise<void> {
-    const { watcherWorkflowId, watcherTaskQueue, describeTaskQueue, ownerWorkflowId, pollIntervalMs } =
-      this.target;
+    const { watcherTaskQueue, describeTaskQueue, ownerWorkflowId, pollIntervalMs, shards } = this.target;
     await watchJobs({
-      watcherWorkflowId,
+      watcherWorkflowId: jobWatcherWorkflowId(describeTaskQueue, shard, shards),
       watcherTaskQueue,
-      watcher: { describeTaskQueue },
+      watcher: { describeTaskQueue, ...(shards > 1 ? { shards } : {}) },
       request: {
         ownerWorkflowId,
         jobs,
@@ -164,6 +186,12 @@ export class WatcherLink {
       },
     });
   }
+}
+
+interface Registration {
+  jobs: string;
+  orders: Map<string, string>;
+  atMs: number;
 }
 
 function sameOrders(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {

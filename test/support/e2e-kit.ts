@@ -102,16 +102,17 @@ export async function inProcessWorkers(
   env: TestWorkflowEnvironment,
   emulator: RunningEmulator,
   queues: RecoveryTaskQueues,
+  limits: Partial<ApiRateLimits> = TEST_DESCRIBE_LIMITS,
 ): Promise<Worker[]> {
   const batchApi = createBatchApi(parseBatchConfig(emulatorEnv(emulator)));
-  const apiBudget = testApiBudget(env, queues, TEST_DESCRIBE_LIMITS);
+  const apiBudget = testApiBudget(env, queues, limits);
   return createRecoveryWorkers({
     connection: env.nativeConnection,
     taskQueues: queues,
     apiBudgetTaskQueue: budgetTaskQueue(queues),
     activities: createActivities({ batchApi, apiBudget }),
     workflowBundle: await workflowBundle(require.resolve('../../src/workflows')),
-    describePerSecond: 10,
+    describePerSecond: limits.DescribeJobs ?? TEST_DESCRIBE_LIMITS.DescribeJobs,
   });
 }
 

@@ -16,8 +16,10 @@ export class FakeBatchApi implements BatchApi {
   afterRetryApplied?: (jobIds: string[]) => void;
   private failureCount = 0;
 
-  fail(jobId: string): string {
-    const endTime = new Date(Date.UTC(2026, 10, 25, 10, 0, 0, ++this.failureCount)).toISOString();
+  fail(
+    jobId: string,
+    endTime = new Date(Date.UTC(2026, 10, 25, 10, 0, 0, ++this.failureCount)).toISOString(),
+  ): string {
     this.jobs.set(jobId, { state: 'FAILED', endTime });
     return endTime;
   }

@@ -45,6 +45,29 @@ describe('ApiBudgetBook', () => {
     expect(retry[9]).toBeGreaterThanOrEqual((retry[0] as number) + 4 * (1_000 + SLOT_MARGIN_MS));
   });
 
+  it('grants a background request only while less than a window of slots is booked, so it never queues ahead', () => {
+    const book = new ApiBudgetBook();
+    const window = 1_000 + SLOT_MARGIN_MS;
+    // Polls alone: granted while the queue is short, then refused (no slots booked for them).
+    const poll = () =>
+      book.grant({ action: 'DescribeJobs', calls: 1, limitRps: 2, background: true }, 0).slots;
+    const granted = [poll(), poll(), poll(), poll(), poll()];
+    expect(granted.map((s) => s.length)).toEqual([1, 1, 1, 1, 0]);
+    // Four first reads arrive: they queue behind the polls already booked, never behind refused ones...
+    const reads = Array.from(
+      { length: 4 },
+      () => book.grant({ action: 'DescribeJobs', calls: 1, limitRps: 2 }, 0).slots[0] as number,
+    );
+    expect(reads[0]).toBe((granted[2]?.[0] as number) + window);
+    // ...and while they are booked, no poll is granted (the reads' last slot lies beyond a window).
+    expect(poll()).toEqual([]);
+    // Once the reads are nearly sent, polls go again.
+    expect(
+      book.grant({ action: 'DescribeJobs', calls: 1, limitRps: 2, background: true }, reads[3] as number)
+        .slots,
+    ).toHaveLength(1);
+  });
+
   it('grants a limit under 1/s one call per 1/rate seconds', () => {
     const slots = new ApiBudgetBook().grant({ action: 'DeleteJob', calls: 3, limitRps: 0.5 }, 0).slots;
     expect((slots[1] as number) - (slots[0] as number)).toBe(2_000 + SLOT_MARGIN_MS);

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import { budgetedBatchApi, createTemporalApiBudget, type ApiBudget } from '../../src/activities/api-budget';
 import type { ApiCallsGrant, ApiCallsRequest } from '../../src/shared/api-budget-types';
 import { ErrorType } from '../../src/shared/errors';
@@ -77,6 +77,15 @@ describe('createTemporalApiBudget', () => {
     expect(requests[1]?.leadMs).toBeGreaterThan(requests[0]?.leadMs ?? Infinity);
   });
 
+  it('lets a background call give up its turn after a few tries when the budget is busy', async () => {
+    const { client, requests } = budgetClient(() => ({ slots: [], rateInForce: 2 }));
+    const startedAt = Date.now();
+    await expect(createTemporalApiBudget({ client }).take('DescribeJobs', 0, true)).resolves.toBeUndefined();
+    expect(requests.map((r) => r.background)).toEqual([true, true, true]);
+    // It waited between tries (about a second each), so polls refused together spread out.
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(2 * 1_000 - 20);
+  });
+
   it('fails for good when the budget workflow refuses the request', async () => {
     const { client } = budgetClient(
       () => new WorkflowUpdateFailedError('Workflow Update failed', new Error('unknown action')),
@@ -89,6 +98,24 @@ describe('createTemporalApiBudget', () => {
 });
 
 describe('budgetedBatchApi', () => {
+  it('fails a background call the budget had no turn for with a BENIGN, retryable ApiBudgetBusy, without calling the API', async () => {
+    const api = new FakeBatchApi();
+    let calls = 0;
+    const describeJobs = api.describeJobs.bind(api);
+    api.describeJobs = (input) => {
+      calls++;
+      return describeJobs(input);
+    };
+    const busy: ApiBudget = { take: () => Promise.resolve(undefined), refused: () => Promise.resolve() };
+    const polls = budgetedBatchApi(api, busy, undefined, { background: true });
+    await expect(polls.describeJobs({ jobIds: ['job-aaaaaaaa'] })).rejects.toMatchObject({
+      type: ErrorType.ApiBudgetBusy,
+      category: ApplicationFailureCategory.BENIGN,
+      nonRetryable: false,
+    });
+    expect(calls).toBe(0);
+  });
+
   it('takes a slot before every call, and sends a call refused for its rate again at a later slot after telling the budget', async () => {
     const api = new FakeBatchApi();
     api.fail('job-aaaaaaaa');

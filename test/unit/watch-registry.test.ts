@@ -33,12 +33,47 @@ describe('WatchRegistry', () => {
     expect(r.unseenJobIds()).toEqual([]);
     r.register({ ownerWorkflowId: 'a', jobs, pollIntervalMs: 1_000 }, 1);
     expect(r.unseenJobIds()).toEqual([]);
-    expect(r.takeLookRequest()).toBe(false);
+    expect(r.takeAskedFor()).toEqual([]);
     r.register({ ownerWorkflowId: 'a', jobs, pollIntervalMs: 1_000, lookNow: true }, 2);
     expect(r.unseenJobIds()).toEqual(['job-aaaaaaaa']);
-    // The look it asked for goes out without gathering others, once.
-    expect(r.takeLookRequest()).toBe(true);
-    expect(r.takeLookRequest()).toBe(false);
+    // The look it asked for goes out before other reads, without gathering others, once.
+    expect(r.takeAskedFor()).toEqual(['job-aaaaaaaa']);
+    expect(r.takeAskedFor()).toEqual([]);
+  });
+
+  it('polls no faster than the DescribeJobs budget can read every part', () => {
+    const r = new WatchRegistry();
+    const jobs = (owner: number, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ jobId: `job-${String(owner * 1_000 + i).padStart(8, '0')}` }));
+    r.register({ ownerWorkflowId: 'a', jobs: jobs(1, 1_000), pollIntervalMs: 60_000 }, 0);
+    // 10 parts at 650 ms apart fit in a minute: the interval asked for stands.
+    expect(r.pollIntervalMs()).toBe(60_000);
+    for (let owner = 2; owner <= 200; owner++) {
+      r.register({ ownerWorkflowId: `o${owner}`, jobs: jobs(owner, 500), pollIntervalMs: 60_000 }, 0);
+    }
+    // 100,500 jobs are 1,005 parts: one poll each takes 1,005 calls at 2 per 1.3 s.
+    expect(r.jobIds()).toHaveLength(100_500);
+    expect(r.pollIntervalMs()).toBe(1_005 * 650);
+    // One of 8 watchers sharing the budget, each about this large, paces for all of them.
+    expect(r.pollIntervalMs(8)).toBe(8 * 1_005 * 650);
+  });
+
+  it('knows when a read last told it about each job', () => {
+    const r = new WatchRegistry();
+    r.register(
+      {
+        ownerWorkflowId: 'a',
+        jobs: [{ jobId: 'job-aaaaaaaa' }, { jobId: 'job-bbbbbbbb' }],
+        pollIntervalMs: 1_000,
+      },
+      0,
+    );
+    expect(r.lastReadMs(['job-aaaaaaaa'])).toBe(0);
+    r.changesFor([{ ...snap('job-aaaaaaaa', 'RUNNING'), observedAt: '2026-01-01T00:00:05Z' }], 0);
+    r.changesFor([{ ...snap('job-bbbbbbbb', 'RUNNING'), observedAt: '2026-01-01T00:00:09Z' }], 0);
+    // A part's last read is its oldest job's.
+    expect(r.lastReadMs(['job-aaaaaaaa', 'job-bbbbbbbb'])).toBe(Date.parse('2026-01-01T00:00:05Z'));
+    expect(r.lastReadMs(['job-bbbbbbbb'])).toBe(Date.parse('2026-01-01T00:00:09Z'));
   });
 
   it('tells each owner only what differs from what it knows, once', () => {
