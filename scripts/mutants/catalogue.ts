@@ -222,8 +222,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'book-no-window-bound',
     file: BUDGET_BOOK,
-    search: 'if (bounding !== undefined) slot = Math.max(slot, bounding + windowMs);',
-    replace: '',
+    search: 'return bounding === undefined ? slot : Math.max(slot, bounding + windowMs);',
+    replace: 'return slot;',
     description:
       'Slots are ordered but not spaced: a burst of requests gets all its slots in the same instant.',
     tests: BUDGET_BOOK_TESTS,
@@ -280,8 +280,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'budget-activity-calls-without-grant',
     file: BUDGET_ACTIVITY,
-    search: 'const slot = await budget.take(action, readyAheadMs);',
-    replace: 'const slot = Date.now();',
+    search: 'const slot = await budget.take(action, readyAheadMs, background);',
+    replace: 'const slot: number | undefined = Date.now();',
     description:
       'Batch calls go out without asking the budget: no limit holds, in one process or across many.',
     tests: BUDGET_ACTIVITY_TESTS,
@@ -324,8 +324,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'budget-call-never-ready-ahead',
     file: BUDGET_ACTIVITY,
-    search: 'const slot = await budget.take(action, readyAheadMs);',
-    replace: 'const slot = await budget.take(action, 0);',
+    search: 'const slot = await budget.take(action, readyAheadMs, background);',
+    replace: 'const slot = await budget.take(action, 0, background);',
     description:
       'Calls start at their slots whatever their requests take to get ready: when every request is slower than the tolerance, none is ever sent.',
     tests: SEND_AT_SLOT_TESTS,
@@ -414,5 +414,32 @@ export const MUTANTS: readonly Mutant[] = [
       'The watcher runs two reports at once: a report that starts the dispatcher (a local activity) is replayed out of order with the other, and the commands that follow them too.',
     tests: JOB_WATCHER_TESTS,
     testNamePattern: 'two parts',
+  },
+  {
+    id: 'book-background-queues',
+    file: BUDGET_BOOK,
+    search: 'if (request.background && nextSlot() - earliest > BACKGROUND_HORIZON_WINDOWS * windowMs) {',
+    replace: 'if (false) {',
+    description:
+      'Polls book slots like any call: a first read or a read a signal asked for queues behind every poll due.',
+    tests: BUDGET_BOOK_TESTS,
+  },
+  {
+    id: 'first-look-asked-not-first',
+    file: JOB_WATCHER,
+    search: 'const part = [...new Set([...asked, ...pending])]',
+    replace: 'const part = [...new Set([...pending, ...asked])]',
+    description:
+      'A job an owner asks to have read (a jobStateChanged signal) waits behind the rest of a first look in progress.',
+    tests: ['test/e2e/watcher-reads.e2e.test.ts'],
+    testNamePattern: 'asks for ahead',
+  },
+  {
+    id: 'watcher-shard-ignored',
+    file: 'src/shared/job-id.ts',
+    search: 'return shards <= 1 ? 0 : fnv1a(jobId) % shards;',
+    replace: 'return 0;',
+    description: 'Every job goes to the first watcher shard: one watcher still carries every registration.',
+    tests: ['test/unit/watcher-shards.test.ts'],
   },
 ];
