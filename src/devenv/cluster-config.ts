@@ -45,8 +45,7 @@ export const DEPLOYMENT_DYNAMIC_CONFIG_FILE = path.resolve(
   '../../deploy/temporal/dynamicconfig.yaml',
 );
 
-/** Task-queue partitions of every queue the dynamic config does not name: the server's default. */
-export const DEFAULT_TASK_QUEUE_PARTITIONS = 4;
+export { DEFAULT_TASK_QUEUE_PARTITIONS } from '../shared/constants';
 
 /**
  * The cluster's dynamic config file: the deployment's, as is, plus `overrides` (keys it does not set) in YAML's

@@ -25,6 +25,7 @@ import { createDispatchActivities } from '../activities/request-retries';
 import { DEFAULT_API_BUDGET_TASK_QUEUE } from '../shared/api-budget-types';
 import {
   DEFAULT_DESCRIBE_JOBS_RPS,
+  DEFAULT_TASK_QUEUE_PARTITIONS,
   DEFAULT_DESCRIBE_TASK_QUEUE,
   DEFAULT_RETRY_JOBS_RPS,
   DEFAULT_RETRY_TASK_QUEUE,
@@ -64,7 +65,10 @@ export interface RecoveryWorkersOptions {
    * the same value: the last poller's setting wins on the server. @default 2
    */
   retryJobsPerSecond?: number;
-  /** Describe activities per second across all workers of the describe queue. @default 2 */
+  /**
+   * The API's DescribeJobs limit (requests/s); the describe queue's server-side rate is set from it by
+   * {@link taskQueueRateFor}. @default 2
+   */
   describePerSecond?: number;
   /** A pre-built workflow bundle (tests), else the workflows are bundled from src/workflows. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -78,26 +82,14 @@ export interface RecoveryWorkersOptions {
 }
 
 /**
- * The task-queue rate for an API limit: the limit itself. What keeps every one-second window at the API within the
- * limit is the API budget, slot by slot; the server's token bucket (burst max(ceil(rate), 1), so up to twice the
- * rate in one window, and per partition) only keeps attempts from piling up waiting for slots. At half the limit
- * it would cap reads and retries at half of what the budget allows.
+ * The task-queue rate for an API limit: the limit on each of the server's default partitions. What keeps every
+ * one-second window at the API within the limit is the API budget, slot by slot; the queue's rate only keeps
+ * attempts from piling up waiting for slots. The server splits a queue's rate among its partitions, so at the
+ * limit itself a few tasks in flight (the job watcher's reads, a wave's RetryJobs calls) landed on one or two
+ * partitions' quarters and went at a quarter to half of what the API allows (test/e2e/watcher-reads.e2e.test.ts:
+ * one read every 2 s instead of two every 1.3 s).
  */
 export function taskQueueRateFor(apiRequestsPerSecond: number): number {
-  return apiRequestsPerSecond;
-}
-
-/** Partitions of a task queue on a server without dynamic config (Temporal's default). */
-const DEFAULT_TASK_QUEUE_PARTITIONS = 4;
-
-/**
- * The describe queue's rate: its API limit on each of the server's default partitions. The server splits a queue's
- * rate among its partitions, and the watcher keeps only a few reads in flight (so that a read an owner asks for
- * waits behind few): at the limit itself, those few landed on one or two partitions' quarters and went at a
- * quarter to a half of what the API allows (test/e2e/watcher-reads.e2e.test.ts: one read every 2 s instead of two
- * every 1.3 s). The API budget keeps the API's limit, call by call.
- */
-export function describeQueueRateFor(apiRequestsPerSecond: number): number {
   return apiRequestsPerSecond * DEFAULT_TASK_QUEUE_PARTITIONS;
 }
 
@@ -155,7 +147,7 @@ export async function createRecoveryWorkers(options: RecoveryWorkersOptions): Pr
     client: new Client({ connection: options.connection, namespace: common.namespace }),
   });
   const retryRps = taskQueueRateFor(options.retryJobsPerSecond ?? DEFAULT_RETRY_JOBS_RPS);
-  const describeRps = describeQueueRateFor(options.describePerSecond ?? DEFAULT_DESCRIBE_JOBS_RPS);
+  const describeRps = taskQueueRateFor(options.describePerSecond ?? DEFAULT_DESCRIBE_JOBS_RPS);
   await pinTaskQueueRateLimits(options.connection, common.namespace, [
     { taskQueue: queues.retry, requestsPerSecond: retryRps, reason: 'Tencent Batch RetryJobs API limit' },
     {

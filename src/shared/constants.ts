@@ -100,3 +100,6 @@ export function jobWatcherWorkflowId(describeTaskQueue: string, shard = 0, shard
  * reached SUCCEED after at least one retry of this package.
  */
 export const JOBS_RECOVERED_METRIC = 'tencent_batch_jobs_recovered';
+
+/** Task-queue partitions of every queue a server's dynamic config does not name: Temporal's default. */
+export const DEFAULT_TASK_QUEUE_PARTITIONS = 4;

@@ -6,7 +6,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { RunningEmulator } from '../../src/emulator';
-import type { RecoveryTaskQueues } from '../../src/runtime/recovery-workers';
+import { taskQueueRateFor, type RecoveryTaskQueues } from '../../src/runtime/recovery-workers';
 import type { RecoverBatchJobsResult } from '../../src/shared/recovery-types';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID } from '../../src/shared/constants';
@@ -96,9 +96,11 @@ it('keeps RetryJobs at or under 2 per second with two worker processes, a stray 
   expect(retries.every((e) => e.outcome === 'ok')).toBe(true);
   expect(emu.ledger.maxPerWindow('RetryJobs', 1_000, 'all')).toBeLessThanOrEqual(2);
   // The stray took part (its calls are among those counted), and the limit the worker processes pinned on the
-  // queue is the one the server keeps, whatever the stray's own options say.
+  // queue is the one the server keeps, whatever the stray's own options say: RetryJobs' 2/s on each of the 4
+  // default partitions.
   expect(strayRuns).toBeGreaterThan(0);
-  expect(await pinnedRateLimit(queues.retry)).toBe(2);
+  expect(await pinnedRateLimit(queues.retry)).toBe(taskQueueRateFor(2));
+  expect(taskQueueRateFor(2)).toBe(8);
 }, 120_000);
 
 /** The activity rate limit kept in the queue's own configuration on the server (undefined when none is set). */

@@ -213,7 +213,9 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
     await withWorker(
       api,
       async ({ taskQueue, notices, input }) => {
-        const result = await (await start(taskQueue, input({ jobIds: ['job-aaaaaaaa'] }))).result();
+        // A repeated-failure check gives the watcher no standing orders: the owner hands every attempt over itself.
+        const recovery = input({ jobIds: ['job-aaaaaaaa'], policy: { repeatedFailureLimit: 3 } });
+        const result = await (await start(taskQueue, recovery)).result();
         expect(result.jobs[0]).toMatchObject({ outcome: 'SUCCEEDED', retries: 1 });
         expect(result.jobs[0]?.timeline.filter((t) => t.event === 'RETRY_POSTPONED')).toHaveLength(2);
         expect(notices).toHaveLength(0);
