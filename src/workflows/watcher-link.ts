@@ -121,7 +121,9 @@ export class WatcherLink {
     const parts = new Map<number, KnownJobState[]>([...this.registered.keys()].map((shard) => [shard, []]));
     for (const job of jobs) {
       const shard = this.shardOf(job.jobId);
-      parts.set(shard, [...(parts.get(shard) ?? []), job]);
+      const part = parts.get(shard);
+      if (part) part.push(job);
+      else parts.set(shard, [job]);
     }
     for (const [shard, shardJobs] of parts) {
       const shardOrders = Object.fromEntries(
