@@ -32,10 +32,17 @@ export interface WatcherTarget {
 export type OrderTerms = Omit<RetryOrders, 'jobs'>;
 
 export class WatcherLink {
-  private readonly news = new Map<string, JobSnapshot>();
-  /** News that came after a failure the watcher handed over, before this workflow looked at that failure. */
-  private readonly later = new Map<string, JobSnapshot>();
-  /** Retries the watcher handed over on this workflow's orders, by job, until the owner adopts or declines them. */
+  /** The reads since the last look, each with the hand-over it carried. */
+  private readonly news = new Map<string, HeldNews>();
+  /**
+   * Per job, the reads that came after a failure the watcher handed over, before this workflow looked at that
+   * failure, in order, each with the hand-over it carried: one comes on each next look.
+   */
+  private readonly later = new Map<string, HeldNews[]>();
+  /**
+   * Retries the watcher handed over on this workflow's orders, by job, from the look that takes their read until the
+   * owner adopts or declines them.
+   */
   private readonly handOvers = new Map<string, WatcherHandOver>();
   /**
    * Per watcher shard: what it was last told, and when; its orders as it has them now (each hand-over it told of
@@ -51,21 +58,29 @@ export class WatcherLink {
 
   /**
    * The watcher's signal. Snapshots of jobs this workflow does not watch are filtered by the caller. A failure the
-   * watcher handed over is news this workflow must see, even when a later read (the job running again, after that
-   * very retry) arrives before it looks: the later snapshot waits for the next look.
+   * watcher handed over is news this workflow must see, even when a later read arrives before it looks (the job
+   * running again after that very retry, or failing again and handed over again): the later reads wait, in order,
+   * each for a look of its own, so that every retry is counted.
    */
   receive({ snapshots, handedOver }: WatchedJobsChanged): void {
+    const handOverOf = new Map<string, WatcherHandOver>();
     for (const handOver of handedOver ?? []) {
       for (const { jobId } of handOver.request.failures) {
-        this.handOvers.set(jobId, handOver);
+        handOverOf.set(jobId, handOver);
         this.carriedOut(jobId);
       }
     }
     for (const snapshot of snapshots) {
-      const waiting = this.news.get(snapshot.jobId);
-      if (waiting && this.isHandedOverFailure(waiting)) this.later.set(snapshot.jobId, snapshot);
-      else this.news.set(snapshot.jobId, snapshot);
+      const { jobId } = snapshot;
+      const entry: HeldNews = { snapshot, handOver: handOverOf.get(jobId) };
+      handOverOf.delete(jobId);
+      const held = this.later.get(jobId);
+      if (held) held.push(entry);
+      else if (this.news.get(jobId)?.handOver) this.later.set(jobId, [entry]);
+      else this.news.set(jobId, entry);
     }
+    // A hand-over always comes with the read of its failure; kept all the same if one ever came without.
+    for (const [jobId, handOver] of handOverOf) this.handOvers.set(jobId, handOver);
   }
 
   /** Takes the hand-overs that hold any of these jobs (to be adopted or declined), each once, with all its jobs. */
@@ -90,20 +105,19 @@ export class WatcherLink {
     return this.news.size > 0;
   }
 
-  /** Takes the snapshots that arrived since the last call (news held back comes on the next one). */
+  /**
+   * Takes the reads that arrived since the last call, and makes their hand-overs ready to be taken; the next read
+   * held back per job comes on the next call.
+   */
   takeNews(): JobSnapshot[] {
-    const snapshots = [...this.news.values()];
+    const taken = [...this.news.values()];
     this.news.clear();
-    for (const [jobId, snapshot] of this.later) this.news.set(jobId, snapshot);
-    this.later.clear();
-    return snapshots;
-  }
-
-  private isHandedOverFailure(snapshot: JobSnapshot): boolean {
-    const failure = this.handOvers
-      .get(snapshot.jobId)
-      ?.request.failures.find((f) => f.jobId === snapshot.jobId);
-    return failure !== undefined && snapshot.state === 'FAILED' && snapshot.endTime === failure.endTime;
+    for (const { snapshot, handOver } of taken) if (handOver) this.handOvers.set(snapshot.jobId, handOver);
+    for (const [jobId, held] of this.later) {
+      this.news.set(jobId, held.shift() as HeldNews);
+      if (held.length === 0) this.later.delete(jobId);
+    }
+    return taken.map((e) => e.snapshot);
   }
 
   /** When a registration must be renewed, so that a watcher that lost it learns it back. */
@@ -188,6 +202,11 @@ export class WatcherLink {
       },
     });
   }
+}
+
+interface HeldNews {
+  snapshot: JobSnapshot;
+  handOver?: WatcherHandOver;
 }
 
 interface Registration {
