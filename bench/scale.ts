@@ -53,7 +53,7 @@ const OPTIONS = {
   levels: '1000,5000,10000,100000',
   /** Jobs per workflow at each level (the last figure goes for any level after it). */
   jobsPerWorkflow: '10,10,10,100',
-  /** Watcher shards at each level: one per this many jobs (`taskQueues.watcherShards`). */
+  /** Watcher shards at each level: one per this many jobs (`taskQueues.shards`). */
   jobsPerWatcher: 12_500,
   /**
    * Bound on the ramp (from the first start to every job read once), at least: each level gets twice its first reads
@@ -155,8 +155,7 @@ runBenchmark(async () => {
     const jobsPerWorkflow = perWorkflow[Math.min(i, perWorkflow.length - 1)] as number;
     const layout = { workflows: Math.ceil(jobs / jobsPerWorkflow), jobsPerWorkflow };
     const shards = Math.ceil(jobs / options.jobsPerWatcher);
-    const input =
-      shards > 1 ? { ...extraInput, taskQueues: { watcherShards: shards } } : (extraInput as SharedInput);
+    const input = shards > 1 ? { ...extraInput, taskQueues: { shards } } : (extraInput as SharedInput);
     const result = await recordFailure(layout, () =>
       withCleanupScope(() => measureLevel(temporal, layout, shards, { ...options, extraInput: input })),
     );

@@ -442,4 +442,22 @@ export const MUTANTS: readonly Mutant[] = [
     description: 'Every job goes to the first watcher shard: one watcher still carries every registration.',
     tests: ['test/unit/watcher-shards.test.ts'],
   },
+  {
+    id: 'dispatcher-shard-ignored',
+    file: 'src/workflows/dispatcher-link.ts',
+    search: "shardOf(failures[0]?.jobId ?? '', this.target.shards),",
+    replace: '0,',
+    description: "An owner hands every retry to the first dispatcher shard, whatever its jobs' shard.",
+    tests: ['test/e2e/watcher-reads.e2e.test.ts'],
+    testNamePattern: 'dispatcher shards',
+  },
+  {
+    id: 'watcher-reads-not-carried',
+    file: 'src/workflows/job-watcher.ts',
+    search: 'return { ...this.input, owners, reads };',
+    replace: 'return { ...this.input, owners };',
+    description: 'A watcher continues as new without what it read: every run starts its first look over.',
+    tests: ['test/e2e/recovery-rules.e2e.test.ts'],
+    testNamePattern: 'job watcher continued as new',
+  },
 ];

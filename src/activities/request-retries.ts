@@ -18,12 +18,17 @@ import { watchJobsSignal, type JobWatcherInput, type WatchRequest } from '../sha
 
 /** Input of `requestRetries`. */
 export interface RequestRetriesInput {
-  dispatcherWorkflowId: string;
-  /** Task queue the dispatcher workflow runs on (the recovery workflows' queue). */
+  /** Task queue the dispatchers run on (the recovery workflows' queue). */
   dispatcherTaskQueue: string;
-  /** Passed to the dispatcher when this call starts it. */
+  /** Passed to a dispatcher when this call starts it. */
   dispatcher: RetryDispatcherInput;
-  /** Sent together, in one signal. */
+  /** Per dispatcher (one per shard of the retry queue), its requests, sent together in one signal. */
+  deliveries: RetryDelivery[];
+}
+
+/** The requests for one dispatcher. */
+export interface RetryDelivery {
+  dispatcherWorkflowId: string;
   requests: RetryRequest[];
 }
 
@@ -66,15 +71,25 @@ export function createDispatchActivities(deps: { client: Pick<Client, 'workflow'
     });
   };
   return {
-    /** Signal-with-start of the dispatcher with the retry requests, in one signal. */
+    /**
+     * Signal-with-start of each dispatcher with its retry requests, in one signal each, all at once. A failure
+     * retries them all: a dispatcher takes a request it already has as a duplicate.
+     */
     requestRetries: async (input: RequestRetriesInput): Promise<void> => {
-      const target = {
-        workflowType: RETRY_DISPATCHER_WORKFLOW_TYPE,
-        workflowId: input.dispatcherWorkflowId,
-        taskQueue: input.dispatcherTaskQueue,
-        workflowInput: input.dispatcher,
-      };
-      await signalSingleton(target, retryRequestedSignal, { requests: input.requests });
+      await Promise.all(
+        input.deliveries.map(({ dispatcherWorkflowId, requests }) =>
+          signalSingleton(
+            {
+              workflowType: RETRY_DISPATCHER_WORKFLOW_TYPE,
+              workflowId: dispatcherWorkflowId,
+              taskQueue: input.dispatcherTaskQueue,
+              workflowInput: input.dispatcher,
+            },
+            retryRequestedSignal,
+            { requests },
+          ),
+        ),
+      );
     },
     /** Signal-with-start of the job watcher with one (re)registration. */
     watchJobs: (input: WatchJobsInput): Promise<void> =>

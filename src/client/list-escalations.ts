@@ -7,11 +7,11 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { RECOVER_BATCH_JOBS_WORKFLOW_TYPE, SEARCH_ATTRIBUTES } from '../shared/constants';
 import { isJobId } from '../shared/job-id';
+import { statusQuery } from '../shared/messages';
 import type { EscalationReason, JobStatus, RecoveryOverallState } from '../shared/recovery-types';
 import { JOB_IDS_SEARCH_ATTRIBUTE } from '../workflows/search-attributes';
 import { InvalidRecoveryInputError } from './errors';
 import type { RecoveryClient } from './recovery-client';
-import { getRecoveryStatus } from './recovery-status';
 
 /** The overall state that means "a person must decide". */
 export const AWAITING_DECISION: RecoveryOverallState = 'AWAITING_DECISION';
@@ -118,7 +118,8 @@ function fromVisibility(info: WorkflowExecutionInfo): RecoveryEscalation {
 
 async function addLiveStatus(client: RecoveryClient, entry: RecoveryEscalation): Promise<void> {
   try {
-    const status = await getRecoveryStatus(client, entry.workflowId);
+    // The workflow's own status: the escalations are all there, and the watchers' reads are not needed.
+    const status = await client.workflow.getHandle(entry.workflowId).query(statusQuery);
     entry.label = status.label;
     entry.awaiting = status.jobs.flatMap((job) =>
       job.phase === 'AWAITING_DECISION' && job.escalation

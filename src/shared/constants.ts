@@ -63,9 +63,13 @@ export const RETRY_DISPATCHER_WORKFLOW_TYPE = 'retryJobsDispatcherWorkflow';
  */
 export const DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID = 'tencent-batch-recovery-retry-dispatcher';
 
-/** The dispatcher of `retryTaskQueue`. */
-export function retryDispatcherWorkflowId(retryTaskQueue: string): string {
-  return `${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${retryTaskQueue}`;
+/**
+ * The dispatcher of shard `shard` of `shards` of `retryTaskQueue`'s jobs (by job ID), named like the job watchers
+ * (see {@link jobWatcherWorkflowId}): shard k's watcher hands its standing orders to shard k's dispatcher.
+ */
+export function retryDispatcherWorkflowId(retryTaskQueue: string, shard = 0, shards = 1): string {
+  const queueDispatcher = `${DEFAULT_RETRY_DISPATCHER_WORKFLOW_ID}:${retryTaskQueue}`;
+  return shards <= 1 ? queueDispatcher : `${queueDispatcher}:${shard}-of-${shards}`;
 }
 
 /** Workflow type of the singleton that reads every recovery workflow's job states in shared DescribeJobs calls. */
@@ -79,11 +83,11 @@ export const JOB_WATCHER_WORKFLOW_TYPE = 'jobStateWatcherWorkflow';
 export const DEFAULT_JOB_WATCHER_WORKFLOW_ID = 'tencent-batch-recovery-job-watcher';
 
 /**
- * The most job watchers one describe queue's jobs may be shared among (`taskQueues.watcherShards`). One watcher
- * carries its registrations through continue-as-new in one payload; about 20,000 jobs per watcher keep that far
- * below Temporal's 2 MB limit.
+ * The most shards a recovery's jobs may be shared among (`taskQueues.shards`): job watchers of its describe queue
+ * and RetryJobs dispatchers of its retry queue. One watcher carries its registrations through continue-as-new in
+ * one payload; about 20,000 jobs per watcher keep that far below Temporal's 2 MB limit.
  */
-export const MAX_WATCHER_SHARDS = 64;
+export const MAX_SHARDS = 64;
 
 /**
  * The job watcher that reads shard `shard` of `shards` of a describe queue's jobs (by job ID): with one shard, the

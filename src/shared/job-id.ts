@@ -81,7 +81,7 @@ export function fnv1a(text: string): number {
   return hash;
 }
 
-/** Which of `shards` job watchers of a describe queue reads `jobId` (0 when there is one). */
-export function watcherShardOf(jobId: string, shards: number): number {
+/** Which of `shards` shards `jobId` belongs to (0 when there is one): its job watcher and its RetryJobs dispatcher. */
+export function shardOf(jobId: string, shards: number): number {
   return shards <= 1 ? 0 : fnv1a(jobId) % shards;
 }

@@ -95,12 +95,13 @@ export interface TaskQueuesInput {
   /** @default DEFAULT_DESCRIBE_TASK_QUEUE */
   describe?: string;
   /**
-   * How many job watchers share the describe queue's jobs, by job ID (1..MAX_WATCHER_SHARDS). One watcher reads
-   * every job in the fewest DescribeJobs calls; above about 20,000 watched jobs, use one shard per 10,000 to
-   * 20,000 (README, "Sharding the job watcher"). Every recovery on a describe queue should name the same count: a
+   * How many shards share the recovery's jobs, by job ID (1..MAX_SHARDS): job watchers of the describe queue and
+   * RetryJobs dispatchers of the retry queue, shard k's watcher handing its standing orders to shard k's
+   * dispatcher. One of each reads and retries in the fewest calls; above about 20,000 watched jobs, use one shard
+   * per 10,000 to 20,000 (README, "Sharding"). Every recovery on a pair of queues should name the same count: a
    * job watched under two counts is read by two watchers. @default 1
    */
-  watcherShards?: number;
+  shards?: number;
 }
 
 /** Input of `recoverBatchJobsWorkflow`. */
@@ -197,6 +198,12 @@ export interface JobStatus {
   lastKnownState?: JobState | 'NOT_FOUND';
   lastKnownEndTime?: string;
   lastStateChangeAt: string;
+  /**
+   * The latest moment this job's state is known to have been read from the API (ISO 8601). The workflow moves it
+   * with every read it takes in: one that found a change, or one of its own. `getRecoveryStatus` adds the job
+   * watcher's reads that found none.
+   */
+  lastReadAt?: string;
   /** Retries sent (or found already applied) for this job. */
   retries: number;
   /** Retries this job may still use before escalation. */
@@ -236,6 +243,8 @@ export interface RecoveryStatus {
   deadline: string;
   /** When the workflow will next read job states, if it is polling. */
   nextCheckAt?: string;
+  /** Workflow IDs of the job watchers this recovery is registered with; absent while it watches nothing. */
+  jobWatchers?: string[];
   jobs: JobStatus[];
 }
 

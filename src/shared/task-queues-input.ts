@@ -1,4 +1,4 @@
-import { MAX_WATCHER_SHARDS } from './constants';
+import { MAX_SHARDS } from './constants';
 import type { TaskQueuesInput } from './recovery-types';
 
 /** What is wrong with a recovery's `taskQueues` (nothing: an empty list). Pure: the client and the workflow use it. */
@@ -10,12 +10,12 @@ export function taskQueuesProblems(taskQueues: TaskQueuesInput | undefined): str
       problems.push(`taskQueues.${key} must be a non-empty string`);
     }
   }
-  const shards: unknown = taskQueues?.watcherShards;
+  const shards: unknown = taskQueues?.shards;
   if (
     shards !== undefined &&
-    !(typeof shards === 'number' && Number.isInteger(shards) && shards >= 1 && shards <= MAX_WATCHER_SHARDS)
+    !(typeof shards === 'number' && Number.isInteger(shards) && shards >= 1 && shards <= MAX_SHARDS)
   ) {
-    problems.push(`taskQueues.watcherShards must be an integer from 1 to ${MAX_WATCHER_SHARDS}`);
+    problems.push(`taskQueues.shards must be an integer from 1 to ${MAX_SHARDS}`);
   }
   return problems;
 }

@@ -1,7 +1,7 @@
 /**
  * Messages between recovery workflows and the job watcher. Plain JSON; both sides are workflows.
  */
-import { defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { JobSnapshot, KnownJobState } from './batch-types';
 import type { RetryRequest } from './dispatcher-types';
 
@@ -62,6 +62,27 @@ export const watchJobsSignal = defineSignal<[WatchRequest]>('watchJobs');
 /** Watcher → recovery workflow. */
 export const watchedJobsChangedSignal = defineSignal<[WatchedJobsChanged]>('watchedJobsChanged');
 
+/** Payload of {@link jobReadsQuery}. */
+export interface JobReadsRequest {
+  jobIds: string[];
+}
+
+/**
+ * What the watcher knows of one job's reads. Its polls that see no change fail on purpose and leave the workflow
+ * nothing, so their reads are found in the poll activity's last failed attempt, which a client looks up by
+ * `pollActivityId` among the watcher's pending activities.
+ */
+export interface JobRead {
+  jobId: string;
+  /** When the watcher last took in a read of the job: a first look, or a poll that found a change (ISO 8601). */
+  readAt?: string;
+  /** The poll activity that reads the job now, if one does. */
+  pollActivityId?: string;
+}
+
+/** Client → watcher: the reads of those of `jobIds` it watches. */
+export const jobReadsQuery = defineQuery<JobRead[], [JobReadsRequest]>('jobReads');
+
 /**
  * How often an owner renews its registration. Renewals cost the owner history (an activity and a timer), so they
  * are rare: a watcher that lost its registrations (terminated by hand) is back in full within this time, and
@@ -83,9 +104,10 @@ export interface WatchedOwner {
 }
 
 /**
- * One owner as the watcher carries it through continue-as-new: its job IDs joined by commas, without what the
- * owner was last told (the next run reads every job once and tells each owner again; owners ignore what they
- * know). About 13 characters a job: 100,000 watched jobs fit Temporal's 2 MB payload limit.
+ * One owner as the watcher carries it through continue-as-new: its job IDs joined by commas. What the owner was
+ * last told comes from the carried reads (`JobWatcherInput.reads`); a job without one is read and told again
+ * (owners ignore what they know). About 13 characters a job: 100,000 watched jobs fit Temporal's 2 MB payload
+ * limit.
  */
 export interface CarriedOwner {
   ownerWorkflowId: string;
@@ -108,4 +130,6 @@ export interface JobWatcherInput {
   /** How long one set of polls runs before it is rebuilt without the jobs nobody watches. @default 1 hour */
   pollSetLifetimeMs?: number;
   owners?: CarriedOwner[];
+  /** What the last run read of the owners' jobs, as far as it fits (WatchRegistry.toCarriedReads). */
+  reads?: string;
 }

@@ -1,13 +1,15 @@
 /**
- * A recovery workflow's side of the RetryJobs dispatcher: hands retries over as soon as they are decided, each
- * with the end of its backoff, and collects the answers the dispatcher signals back. The dispatcher is the only
- * sender of RetryJobs; it, not a timer in each owner, waits out the backoff, so a failure costs its owner one
- * workflow task to learn of it and one to learn it was retried.
+ * A recovery workflow's side of the RetryJobs dispatchers: hands retries over as soon as they are decided, each
+ * with the end of its backoff, to the dispatcher of each job's shard, and collects the answers the dispatchers
+ * signal back. The dispatchers are the only senders of RetryJobs; they, not a timer in each owner, wait out the
+ * backoff, so a failure costs its owner one workflow task to learn of it and one to learn it was retried.
  */
 import { isCancellation, log, proxyLocalActivities, uuid4, workflowInfo } from '@temporalio/workflow';
-import type { DispatchActivities } from '../activities/request-retries';
+import type { DispatchActivities, RetryDelivery } from '../activities/request-retries';
 import type { ObservedFailure, RetryOutcome } from '../shared/batch-types';
+import { retryDispatcherWorkflowId } from '../shared/constants';
 import { retryWithdrawnSignal, type RetryAnswer, type RetryRequest } from '../shared/dispatcher-types';
+import { shardOf } from '../shared/job-id';
 import { describeActivityError } from './activity-errors';
 import { DISPATCHER_ANSWER_TIMEOUT_MS, SIGNAL_ACTIVITY_OPTIONS } from './activity-options';
 import { signalEach } from './signal-workflows';
@@ -29,8 +31,9 @@ export interface HandOverResult {
   result: DispatchResult;
 }
 
-/** A request the dispatcher has, waiting for its answer. */
+/** A request a dispatcher has, waiting for its answer. */
 interface Outstanding {
+  dispatcherWorkflowId: string;
   failures: ObservedFailure[];
   /** Past this moment, the answer counts as lost: the jobs are handed over again. */
   answerByMs: number;
@@ -49,10 +52,7 @@ export class DispatcherLink {
   /** The jobs of the outstanding requests, kept with them (the loop asks on every turn). */
   private readonly handedOverJobs = new Set<string>();
 
-  constructor(
-    private readonly dispatcherWorkflowId: string,
-    private readonly retryTaskQueue: string,
-  ) {}
+  constructor(private readonly target: { retryTaskQueue: string; shards: number }) {}
 
   /**
    * The dispatcher's signal. An answer to a request not outstanding is kept a while, for a hand-over the watcher
@@ -82,8 +82,8 @@ export class DispatcherLink {
   }
 
   /** Takes back requests the watcher handed over that this workflow does not adopt (best effort). */
-  async decline(requestIds: string[]): Promise<void> {
-    await this.takeBack(requestIds);
+  async decline(requests: RetryRequest[]): Promise<void> {
+    await this.signalWithdrawals(requests.map((r) => [r.requestId, this.dispatcherOf(r.failures)]));
   }
 
   /** Jobs handed over and not answered yet. */
@@ -107,27 +107,37 @@ export class DispatcherLink {
   }
 
   /**
-   * Hands the groups to the dispatcher in one local activity (signal-with-start), without waiting for the calls.
-   * Returns false when the Temporal server refused the signals for the activity's whole schedule-to-close
-   * (outage, namespace throttling): nothing is outstanding then, and the caller hands the failures over again.
+   * Hands the groups, split by shard, to their dispatchers in one local activity (signal-with-start), without
+   * waiting for the calls. Returns false when the Temporal server refused the signals for the activity's whole
+   * schedule-to-close (outage, namespace throttling): nothing is outstanding then, and the caller hands the
+   * failures over again.
    */
   async handOver(groups: readonly HandOverGroup[]): Promise<boolean> {
     if (groups.length === 0) return true;
     const { workflowId, taskQueue } = workflowInfo();
-    const requests: RetryRequest[] = groups.map(({ failures, notBeforeMs }) => ({
-      requesterWorkflowId: workflowId,
-      requestId: uuid4(),
-      failures,
-      notBeforeMs,
-    }));
+    const deliveries = new Map<string, RetryDelivery>();
+    const requests: RetryRequest[] = [];
+    for (const { failures, notBeforeMs } of groups) {
+      for (const [dispatcherWorkflowId, shardFailures] of this.byDispatcher(failures)) {
+        const request = {
+          requesterWorkflowId: workflowId,
+          requestId: uuid4(),
+          failures: shardFailures,
+          notBeforeMs,
+        };
+        requests.push(request);
+        const delivery = deliveries.get(dispatcherWorkflowId) ?? { dispatcherWorkflowId, requests: [] };
+        delivery.requests.push(request);
+        deliveries.set(dispatcherWorkflowId, delivery);
+      }
+    }
     // Outstanding from now on, so that a cancellation during the hand-over withdraws them.
     for (const r of requests) this.track(r.requestId, r.failures, Number.POSITIVE_INFINITY);
     try {
       await requestRetries({
-        dispatcherWorkflowId: this.dispatcherWorkflowId,
         dispatcherTaskQueue: taskQueue,
-        dispatcher: { retryTaskQueue: this.retryTaskQueue },
-        requests,
+        dispatcher: { retryTaskQueue: this.target.retryTaskQueue },
+        deliveries: [...deliveries.values()],
       });
       // The answer is due a while after the dispatcher has the request (the hand-over may have taken minutes).
       for (const r of requests) {
@@ -153,7 +163,7 @@ export class DispatcherLink {
    */
   takeResults(nowMs: number): HandOverResult[] {
     const results: HandOverResult[] = [];
-    for (const [requestId, { failures, answerByMs }] of this.outstanding) {
+    for (const [requestId, { dispatcherWorkflowId, failures, answerByMs }] of this.outstanding) {
       const answer = this.answers.get(requestId);
       if (answer) {
         results.push({ failures, result: answer.error ?? { outcomes: answer.outcomes } });
@@ -162,7 +172,7 @@ export class DispatcherLink {
           failures,
           result: {
             code: 'DISPATCHER_UNREACHABLE',
-            message: `the RetryJobs dispatcher ${this.dispatcherWorkflowId} did not answer in time`,
+            message: `the RetryJobs dispatcher ${dispatcherWorkflowId} did not answer in time`,
           },
         });
       } else {
@@ -193,8 +203,33 @@ export class DispatcherLink {
     await this.takeBack([...this.outstanding.keys()]);
   }
 
+  /** The dispatcher of the jobs of `failures` (one request never spans two shards). */
+  private dispatcherOf(failures: readonly ObservedFailure[]): string {
+    return retryDispatcherWorkflowId(
+      this.target.retryTaskQueue,
+      shardOf(failures[0]?.jobId ?? '', this.target.shards),
+      this.target.shards,
+    );
+  }
+
+  /** `failures` split by their jobs' dispatchers, in their order. */
+  private byDispatcher(failures: readonly ObservedFailure[]): Map<string, ObservedFailure[]> {
+    const split = new Map<string, ObservedFailure[]>();
+    for (const failure of failures) {
+      const dispatcher = this.dispatcherOf([failure]);
+      const shardFailures = split.get(dispatcher);
+      if (shardFailures) shardFailures.push(failure);
+      else split.set(dispatcher, [failure]);
+    }
+    return split;
+  }
+
   private track(requestId: string, failures: ObservedFailure[], answerByMs: number): void {
-    this.outstanding.set(requestId, { failures, answerByMs });
+    this.outstanding.set(requestId, {
+      dispatcherWorkflowId: this.dispatcherOf(failures),
+      failures,
+      answerByMs,
+    });
     for (const f of failures) this.handedOverJobs.add(f.jobId);
   }
 
@@ -205,12 +240,29 @@ export class DispatcherLink {
   }
 
   private async takeBack(requestIds: string[]): Promise<void> {
-    if (requestIds.length === 0) return;
+    const withdrawals = requestIds.flatMap((id): [string, string][] => {
+      const dispatcher = this.outstanding.get(id)?.dispatcherWorkflowId;
+      return dispatcher === undefined ? [] : [[id, dispatcher]];
+    });
     for (const id of requestIds) this.untrack(id);
+    await this.signalWithdrawals(withdrawals);
+  }
+
+  /** Tells each dispatcher which of its requests are withdrawn (pairs of request and dispatcher). */
+  private async signalWithdrawals(withdrawals: [string, string][]): Promise<void> {
+    if (withdrawals.length === 0) return;
+    const perDispatcher = new Map<string, string[]>();
+    for (const [requestId, dispatcher] of withdrawals) {
+      const ids = perDispatcher.get(dispatcher);
+      if (ids) ids.push(requestId);
+      else perDispatcher.set(dispatcher, [requestId]);
+    }
+    const requestIds = withdrawals.map(([requestId]) => requestId);
     try {
-      await signalEach(retryWithdrawnSignal, [
-        { workflowId: this.dispatcherWorkflowId, message: { requestIds } },
-      ]);
+      await signalEach(
+        retryWithdrawnSignal,
+        [...perDispatcher].map(([workflowId, ids]) => ({ workflowId, message: { requestIds: ids } })),
+      );
     } catch (err) {
       if (isCancellation(err)) throw err;
       log.warn('Could not withdraw retry requests', { requestIds, error: describeActivityError(err) });

@@ -16,13 +16,12 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { JobSnapshot, ObservedFailure } from '../shared/batch-types';
-import type { RetryAnswer } from '../shared/dispatcher-types';
+import type { RetryAnswer, RetryRequest } from '../shared/dispatcher-types';
 import {
   DEFAULT_DESCRIBE_TASK_QUEUE,
   DEFAULT_RETRY_TASK_QUEUE,
   JOBS_RECOVERED_METRIC,
   MAX_JOB_IDS_PER_REQUEST,
-  retryDispatcherWorkflowId,
 } from '../shared/constants';
 import { chunk } from '../shared/job-id';
 import { resolveEscalationUpdate } from '../shared/messages';
@@ -89,6 +88,7 @@ export class JobRecovery {
   ) {
     const retryQueue = input.taskQueues?.retry ?? DEFAULT_RETRY_TASK_QUEUE;
     const describeQueue = input.taskQueues?.describe ?? DEFAULT_DESCRIBE_TASK_QUEUE;
+    const shards = input.taskQueues?.shards ?? 1;
     this.tracker = input.carriedState
       ? JobTracker.fromCarried(policy, input.carriedState)
       : new JobTracker(policy, Date.now(), jobIds);
@@ -96,13 +96,13 @@ export class JobRecovery {
       {
         watcherTaskQueue: workflowInfo().taskQueue,
         describeTaskQueue: describeQueue,
-        shards: input.taskQueues?.watcherShards ?? 1,
+        shards,
         ownerWorkflowId: workflowInfo().workflowId,
         pollIntervalMs: policy.pollIntervalMs,
       },
       { retryTaskQueue: retryQueue, backoff: policy.backoff, untilMs: this.tracker.deadlineMs },
     );
-    this.dispatcher = new DispatcherLink(retryDispatcherWorkflowId(retryQueue), retryQueue);
+    this.dispatcher = new DispatcherLink({ retryTaskQueue: retryQueue, shards });
     this.describeJobFailures = proxyActivities<Activities>(
       describeOptions(describeQueue),
     ).describeJobFailures;
@@ -113,12 +113,14 @@ export class JobRecovery {
 
   status(): RecoveryStatus {
     const { tracker, nextCheckAtMs } = this;
+    const jobWatchers = this.watcher.jobWatchers;
     return {
       overall: tracker.overall(),
       label: this.input.label,
       startedAt: new Date(tracker.startedAtMs).toISOString(),
       deadline: new Date(tracker.deadlineMs).toISOString(),
       nextCheckAt: nextCheckAtMs === undefined ? undefined : new Date(nextCheckAtMs).toISOString(),
+      ...(jobWatchers.length > 0 ? { jobWatchers } : {}),
       jobs: fitJobsToBudget(tracker.all()),
     };
   }
@@ -438,7 +440,7 @@ export class JobRecovery {
    * handed over, so that whatever call follows reads the jobs first.
    */
   private async adoptWatcherHandOvers(jobIds: string[]): Promise<void> {
-    const declined: string[] = [];
+    const declined: RetryRequest[] = [];
     for (const { request } of this.watcher.takeHandOvers(jobIds)) {
       const handedOver = this.dispatcher.jobsHandedOver();
       const decidedAlike = request.failures.every((f) => {
@@ -452,7 +454,7 @@ export class JobRecovery {
       const jobs = request.failures.map((f) => f.jobId);
       if (!decidedAlike) {
         this.tracker.markHandedOver(jobs);
-        declined.push(request.requestId);
+        declined.push(request);
         continue;
       }
       for (const jobId of jobs)
@@ -460,7 +462,9 @@ export class JobRecovery {
       this.dispatcher.adopt(request);
     }
     if (declined.length > 0) {
-      log.info('Took back retries the job watcher handed over on a stale order', { requestIds: declined });
+      log.info('Took back retries the job watcher handed over on a stale order', {
+        requestIds: declined.map((r) => r.requestId),
+      });
       await this.dispatcher.decline(declined);
     }
   }

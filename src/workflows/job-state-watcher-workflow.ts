@@ -14,12 +14,13 @@
  * workflow that ended is dropped when signalling it fails, or after its TTL.
  */
 import { allHandlersFinished, condition, continueAsNew, setHandler } from '@temporalio/workflow';
-import { watchJobsSignal, type JobWatcherInput } from '../shared/watcher-types';
+import { jobReadsQuery, watchJobsSignal, type JobWatcherInput } from '../shared/watcher-types';
 import { JobWatcher } from './job-watcher';
 
 export async function jobStateWatcherWorkflow(input: JobWatcherInput = {}): Promise<void> {
   const watcher = new JobWatcher(input);
   setHandler(watchJobsSignal, (request) => watcher.register(request));
+  setHandler(jobReadsQuery, (request) => watcher.jobReads(request));
   while (!watcher.timeToContinue()) {
     watcher.expireStale();
     if (watcher.registry.isEmpty()) await watcher.awaitOwners();

@@ -36,6 +36,10 @@ export interface EscalationRequest {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** The later of two instants (ISO 8601); `b` when `a` is unknown. */
+const laterOf = (a: string | undefined, b: string): string =>
+  a !== undefined && Date.parse(a) >= Date.parse(b) ? a : b;
+
 export class JobTracker {
   private readonly jobs = new Map<string, JobStatus>();
   /** Signature of each job's failure before its current one, for the repeated-failure check. */
@@ -91,6 +95,7 @@ export class JobTracker {
     for (const snap of snapshots) {
       const job = this.jobs.get(snap.jobId);
       if (!job || job.phase === 'DONE') continue;
+      job.lastReadAt = laterOf(job.lastReadAt, snap.observedAt);
       if (job.lastKnownState === snap.state && job.lastKnownEndTime === snap.endTime) continue;
       const previous = job.lastKnownState;
       job.lastKnownState = snap.state;
@@ -168,7 +173,12 @@ export class JobTracker {
   /** Adds details read after the failure was observed (only to the same failure). */
   addDetails(snapshots: readonly JobSnapshot[]): void {
     for (const snap of snapshots) {
-      const failure = this.jobs.get(snap.jobId)?.lastFailure;
+      const job = this.jobs.get(snap.jobId);
+      // A read of another state than the one known is not taken in: it does not say when the known one was read.
+      if (job && job.lastKnownState === snap.state && job.lastKnownEndTime === snap.endTime) {
+        job.lastReadAt = laterOf(job.lastReadAt, snap.observedAt);
+      }
+      const failure = job?.lastFailure;
       if (!failure || (snap.endTime !== undefined && snap.endTime !== failure.endTime)) continue;
       failure.stateReason = boundedText(snap.stateReason) ?? failure.stateReason;
       failure.failedTasks = snap.failedTasks;

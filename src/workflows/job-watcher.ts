@@ -25,9 +25,11 @@ import {
   MAX_JOB_IDS_PER_REQUEST,
   retryDispatcherWorkflowId,
 } from '../shared/constants';
-import { chunk } from '../shared/job-id';
+import { chunk, shardOf } from '../shared/job-id';
 import {
   watchedJobsChangedSignal,
+  type JobRead,
+  type JobReadsRequest,
   type JobWatcherInput,
   type WatchRequest,
   type WatchedJobsChanged,
@@ -57,6 +59,9 @@ const READ_LANES = 4;
 /** How long one set of polls runs before the watcher rebuilds it (drops stale registrations and their jobs). */
 const DEFAULT_POLL_SET_LIFETIME_MS = 60 * 60_000;
 
+/** The carried input stays this far below Temporal's 2 MB payload limit (settings and JSON quoting included). */
+const CARRIED_INPUT_MAX_CHARS = 1_800_000;
+
 /** Continue as new well before the server's suggestion, so the carried registrations stay small per run. */
 const MAX_HISTORY_EVENTS = 10_000;
 
@@ -76,6 +81,10 @@ export class JobWatcher {
   private readonly shards: number;
   /** A poll outlives its set a little, so that the set's own timer, not the poll's timeout, ends it. */
   private readonly pollTimeoutMs: number;
+  /** The poll activity reading each job now, by ID: a client finds the reads that saw no change in it. */
+  private readonly pollOfJob = new Map<string, string>();
+  /** Poll activities scheduled by this run, which names them in order. */
+  private pollsScheduled = 0;
 
   constructor(private readonly input: JobWatcherInput) {
     this.describeQueue = input.describeTaskQueue ?? DEFAULT_DESCRIBE_TASK_QUEUE;
@@ -83,12 +92,28 @@ export class JobWatcher {
     this.pollSetLifetimeMs = input.pollSetLifetimeMs ?? DEFAULT_POLL_SET_LIFETIME_MS;
     this.shards = input.shards ?? 1;
     this.pollTimeoutMs = this.pollSetLifetimeMs + Math.min(5 * 60_000, this.pollSetLifetimeMs);
-    this.registry = WatchRegistry.fromCarried(input.owners ?? []);
+    this.registry = WatchRegistry.fromCarried(input.owners ?? [], input.reads);
   }
 
   /** The owners' signal. */
   register(request: WatchRequest): void {
     this.registry.register(request, Date.now());
+  }
+
+  /** The client's query: the reads of those of `jobIds` this watcher watches. */
+  jobReads({ jobIds }: JobReadsRequest): JobRead[] {
+    const watched = new Set(this.registry.jobIds());
+    return jobIds
+      .filter((jobId) => watched.has(jobId))
+      .map((jobId) => {
+        const readAtMs = this.registry.lastReadMs([jobId]);
+        const pollActivityId = this.pollOfJob.get(jobId);
+        return {
+          jobId,
+          ...(readAtMs > 0 ? { readAt: new Date(readAtMs).toISOString() } : {}),
+          ...(pollActivityId ? { pollActivityId } : {}),
+        };
+      });
   }
 
   timeToContinue(): boolean {
@@ -101,9 +126,15 @@ export class JobWatcher {
     await this.reports;
   }
 
-  /** The next run's input: the same settings, with the registrations carried over. */
+  /**
+   * The next run's input: the same settings, with the registrations and as many reads as fit carried over (a run
+   * whose first look ran into continue-as-new must not start it over).
+   */
   continueAsNewInput(): JobWatcherInput {
-    return { ...this.input, owners: this.registry.toCarried() };
+    const owners = this.registry.toCarried();
+    const readsChars = CARRIED_INPUT_MAX_CHARS - JSON.stringify(owners).length;
+    const reads = this.registry.toCarriedReads(Math.max(0, readsChars));
+    return { ...this.input, owners, reads };
   }
 
   /** Drops registrations not renewed in time. */
@@ -126,18 +157,32 @@ export class JobWatcher {
     let asked = this.registry.takeAskedFor();
     if (asked.length === 0) await sleep(FIRST_LOOK_GATHER_MS);
     let pending: string[] = [];
+    let nextPending = 0;
     const reading = new Set<string>();
+    const taken = new Set<string>();
+    // One pass over the unseen jobs per first look: a cursor, not a filter of the whole list per part.
     const nextPart = (): string[] => {
       if (this.timeToContinue()) return [];
       asked = [...asked, ...this.registry.takeAskedFor()];
-      if (asked.length === 0 && pending.length === 0) pending = this.registry.unseenJobIds();
-      const part = [...new Set([...asked, ...pending])]
-        .filter((id) => !reading.has(id))
-        .slice(0, MAX_JOB_IDS_PER_REQUEST);
-      const taken = new Set(part);
-      asked = asked.filter((id) => !taken.has(id));
-      pending = pending.filter((id) => !taken.has(id));
-      return part;
+      if (asked.length === 0 && nextPending >= pending.length) {
+        pending = this.registry.unseenJobIds();
+        nextPending = 0;
+        taken.clear();
+      }
+      const part = new Set<string>();
+      // An asked-for job being read waits for the next part: it was asked for after that read began.
+      const askedLater: string[] = [];
+      for (const id of asked) {
+        if (reading.has(id) || part.size >= MAX_JOB_IDS_PER_REQUEST) askedLater.push(id);
+        else part.add(id);
+      }
+      asked = askedLater;
+      while (part.size < MAX_JOB_IDS_PER_REQUEST && nextPending < pending.length) {
+        const id = pending[nextPending++] as string;
+        if (!reading.has(id) && !taken.has(id)) part.add(id);
+      }
+      part.forEach((id) => taken.add(id));
+      return [...part];
     };
     const lane = async (): Promise<void> => {
       for (let part = nextPart(); part.length > 0; part = nextPart()) {
@@ -192,27 +237,41 @@ export class JobWatcher {
    */
   private async pollPart(part: string[], notBeforeMs: number): Promise<void> {
     let ids = part;
-    while (ids.length > 0) {
-      const intervalMs = this.registry.pollIntervalMs(this.shards);
-      const waitMs = Math.max(notBeforeMs, this.registry.lastReadMs(ids) + intervalMs) - Date.now();
-      if (waitMs > 0) await sleep(waitMs);
-      const { awaitJobChanges } = proxyActivities<Activities>(
-        pollOptions(intervalMs, this.pollTimeoutMs, this.describeQueue),
-      );
-      const read = await awaitJobChanges({ known: this.registry.seenStates(ids) }).catch(
-        (error: unknown) => ({ error }),
-      );
-      if ('error' in read) {
-        if (isCancellation(read.error)) return;
-        // The poll set stopping during the pause rejects it with a cancellation, which ends this poll.
-        await this.pauseAfterFailedRead(ids, read.error);
-      } else {
-        // Telling the owners goes on meanwhile.
-        void this.report(read.jobs);
+    try {
+      while (ids.length > 0) {
+        const intervalMs = this.registry.pollIntervalMs(this.shards);
+        const waitMs = Math.max(notBeforeMs, this.registry.lastReadMs(ids) + intervalMs) - Date.now();
+        if (waitMs > 0) await sleep(waitMs);
+        const { awaitJobChanges } = proxyActivities<Activities>({
+          ...pollOptions(intervalMs, this.pollTimeoutMs, this.describeQueue),
+          activityId: this.nextPollId(ids),
+        });
+        const read = await awaitJobChanges({ known: this.registry.seenStates(ids) }).catch(
+          (error: unknown) => ({ error }),
+        );
+        if ('error' in read) {
+          if (isCancellation(read.error)) return;
+          // The poll set stopping during the pause rejects it with a cancellation, which ends this poll.
+          await this.pauseAfterFailedRead(ids, read.error);
+        } else {
+          // Telling the owners goes on meanwhile.
+          void this.report(read.jobs);
+        }
+        const watched = new Set(this.registry.jobIds());
+        ids = ids.filter((id) => watched.has(id));
       }
-      const watched = new Set(this.registry.jobIds());
-      ids = ids.filter((id) => watched.has(id));
+    } finally {
+      // A poll set covers each job with one part at a time: no other poll reads these jobs now.
+      part.forEach((id) => this.pollOfJob.delete(id));
     }
+  }
+
+  /** Names the next poll activity (deterministically) as the one reading `ids`. */
+  private nextPollId(ids: readonly string[]): string {
+    this.pollsScheduled += 1;
+    const activityId = `poll-${this.pollsScheduled}`;
+    ids.forEach((id) => this.pollOfJob.set(id, activityId));
+    return activityId;
   }
 
   /**
@@ -241,7 +300,7 @@ export class JobWatcher {
   private report(jobs: JobSnapshot[]): Promise<void> {
     const changes = [...this.registry.changesFor(jobs, Date.now())];
     if (changes.length === 0) return this.reports;
-    const handOvers = handOverRequests(changes);
+    const handOvers = handOverRequests(changes, this.shards);
     const signalled = signalDispatchers(handOvers);
     this.reports = this.reports.then(async () => {
       // Not cancellable: a poll set being torn down (rebuild, continue-as-new) must still deliver what it read.
@@ -280,10 +339,10 @@ export class JobWatcher {
   }
 
   /**
-   * The hand-overs whose signal did not reach a running dispatcher (none runs yet on that queue, or it could not
-   * be signalled) go by signal-with-start, in this report's turn. Returns what was handed over; a hand-over the
-   * server refused for minutes is left to the owners, who are told of the failures as of any other and decide
-   * them themselves.
+   * The hand-overs whose signal did not reach a running dispatcher (none runs yet for that queue and shard, or it
+   * could not be signalled) go by signal-with-start, in this report's turn. Returns what was handed over; a
+   * hand-over the server refused for minutes is left to the owners, who are told of the failures as of any other
+   * and decide them themselves.
    */
   private async startDispatchers(
     handOvers: Map<string, WatcherHandOver[]>,
@@ -291,22 +350,21 @@ export class JobWatcher {
   ): Promise<WatcherHandOver[]> {
     const delivered = await signalled;
     const handedOver: WatcherHandOver[] = [];
-    for (const [retryTaskQueue, queued] of handOvers) {
-      if (delivered.has(retryTaskQueue)) {
+    for (const [dispatcherWorkflowId, queued] of handOvers) {
+      if (delivered.has(dispatcherWorkflowId)) {
         handedOver.push(...queued);
         continue;
       }
       try {
         await requestRetries({
-          dispatcherWorkflowId: retryDispatcherWorkflowId(retryTaskQueue),
           dispatcherTaskQueue: workflowInfo().taskQueue,
-          dispatcher: { retryTaskQueue },
-          requests: queued.map((h) => h.request),
+          dispatcher: { retryTaskQueue: queued[0]?.retryTaskQueue ?? '' },
+          deliveries: [{ dispatcherWorkflowId, requests: queued.map((h) => h.request) }],
         });
         handedOver.push(...queued);
       } catch (err) {
         log.warn('Could not hand retries to the dispatcher; their owners decide them', {
-          retryTaskQueue,
+          dispatcherWorkflowId,
           failures: queued.reduce((n, h) => n + h.request.failures.length, 0),
           error: describeActivityError(err),
         });
@@ -316,44 +374,53 @@ export class JobWatcher {
   }
 }
 
-/** The retries due on standing orders, per retry queue, grouped per owner as an owner groups its own. */
-function handOverRequests(changes: [string, OwnerNews][]): Map<string, WatcherHandOver[]> {
-  const byQueue = new Map<string, WatcherHandOver[]>();
+/**
+ * The retries due on standing orders, per dispatcher (retry queue and the jobs' shard of `shards`), grouped per
+ * owner as an owner groups its own.
+ */
+function handOverRequests(changes: [string, OwnerNews][], shards: number): Map<string, WatcherHandOver[]> {
+  const byDispatcher = new Map<string, WatcherHandOver[]>();
   for (const [requesterWorkflowId, { dueRetries }] of changes) {
-    for (const queue of new Set(dueRetries.map((d) => d.retryTaskQueue))) {
-      const due = dueRetries
-        .filter((d) => d.retryTaskQueue === queue)
-        .map((d) => ({ ...d.failure, notBeforeMs: d.notBeforeMs }));
-      const requests = groupByNotBefore(due).map(({ failures, notBeforeMs }) => ({
-        request: { requesterWorkflowId, requestId: uuid4(), failures, notBeforeMs },
-        retryTaskQueue: queue,
+    const dueByDispatcher = new Map<string, { retryTaskQueue: string; due: typeof dueRetries }>();
+    for (const d of dueRetries) {
+      const dispatcher = retryDispatcherWorkflowId(
+        d.retryTaskQueue,
+        shardOf(d.failure.jobId, shards),
+        shards,
+      );
+      const entry = dueByDispatcher.get(dispatcher) ?? { retryTaskQueue: d.retryTaskQueue, due: [] };
+      entry.due.push(d);
+      dueByDispatcher.set(dispatcher, entry);
+    }
+    for (const [dispatcher, { retryTaskQueue, due }] of dueByDispatcher) {
+      const failures = due.map((d) => ({ ...d.failure, notBeforeMs: d.notBeforeMs }));
+      const requests = groupByNotBefore(failures).map(({ failures: grouped, notBeforeMs }) => ({
+        request: { requesterWorkflowId, requestId: uuid4(), failures: grouped, notBeforeMs },
+        retryTaskQueue,
       }));
-      byQueue.set(queue, [...(byQueue.get(queue) ?? []), ...requests]);
+      byDispatcher.set(dispatcher, [...(byDispatcher.get(dispatcher) ?? []), ...requests]);
     }
   }
-  return byQueue;
+  return byDispatcher;
 }
 
 /**
- * Signals each queue's running dispatcher its hand-overs, all at once; resolves with the queues reached. Not
+ * Signals each running dispatcher its hand-overs, all at once; resolves with the dispatchers reached. Not
  * cancellable, like the report it belongs to.
  */
 function signalDispatchers(handOvers: Map<string, WatcherHandOver[]>): Promise<Set<string>> {
   return CancellationScope.nonCancellable(async () => {
     const reached = new Set<string>();
     await Promise.all(
-      [...handOvers].map(async ([retryTaskQueue, queued]) => {
+      [...handOvers].map(async ([dispatcherWorkflowId, queued]) => {
         try {
-          await getExternalWorkflowHandle(retryDispatcherWorkflowId(retryTaskQueue)).signal(
-            retryRequestedSignal,
-            {
-              requests: queued.map((h) => h.request),
-            },
-          );
-          reached.add(retryTaskQueue);
+          await getExternalWorkflowHandle(dispatcherWorkflowId).signal(retryRequestedSignal, {
+            requests: queued.map((h) => h.request),
+          });
+          reached.add(dispatcherWorkflowId);
         } catch (err) {
           log.info('The dispatcher could not be signalled; starting it with the hand-over', {
-            retryTaskQueue,
+            dispatcherWorkflowId,
             error: describeActivityError(err),
           });
         }
@@ -379,7 +446,7 @@ class PollSet {
   ) {}
 
   /** Starts polling the jobs among `jobIds` that this set does not poll yet. */
-  start(jobIds: string[]): void {
+  start(jobIds: readonly string[]): void {
     const fresh = jobIds.filter((id) => !this.polled.has(id));
     fresh.forEach((id) => this.polled.add(id));
     const now = Date.now();

@@ -30,17 +30,28 @@ export interface DueRetry {
 
 export class WatchRegistry {
   private readonly owners = new Map<string, WatchedOwner>();
-  /** What the watcher itself last read of each job. Not carried: a new run reads every job once. */
+  /**
+   * What the watcher itself last read of each job. Carried through continue-as-new as far as it fits (see
+   * {@link toCarriedReads}): a new run reads again only the jobs it does not know.
+   */
   private readonly seen = new Map<string, KnownJobState>();
   /** When the watcher last read each job, as far as a read told it (a poll that saw no change does not). */
   private readonly readAtMs = new Map<string, number>();
+  /** {@link jobIds}, kept until a registration comes or goes (every poll asks for it on every turn). */
+  private watchedIds: string[] | undefined;
   /** Jobs an owner asked to have read now (one of them changed): read before any other, without gathering. */
   private askedFor = new Set<string>();
 
-  static fromCarried(owners: readonly CarriedOwner[]): WatchRegistry {
+  /**
+   * The registry a new run starts from: the registrations, and the reads carried with them. Every owner knows what
+   * the carried reads say (the last run told it before continuing; a job an owner was not told is not carried).
+   */
+  static fromCarried(owners: readonly CarriedOwner[], reads = ''): WatchRegistry {
     const registry = new WatchRegistry();
+    registry.takeCarriedReads(reads);
     for (const { ownerWorkflowId, jobIds, pollIntervalMs, registeredAtMs, orders } of owners) {
-      const jobs = jobIds === '' ? [] : jobIds.split(',').map((jobId) => ({ jobId }));
+      const jobs =
+        jobIds === '' ? [] : jobIds.split(',').map((jobId) => ({ ...registry.seen.get(jobId), jobId }));
       registry.owners.set(ownerWorkflowId, {
         ownerWorkflowId,
         jobs,
@@ -57,6 +68,7 @@ export class WatchRegistry {
    * the watcher forgets what it read of these jobs, so they get a read of their own soon.
    */
   register(request: WatchRequest, nowMs: number): void {
+    this.watchedIds = undefined;
     if (request.jobs.length === 0) {
       this.owners.delete(request.ownerWorkflowId);
       return;
@@ -90,6 +102,7 @@ export class WatchRegistry {
 
   drop(ownerWorkflowId: string): void {
     this.owners.delete(ownerWorkflowId);
+    this.watchedIds = undefined;
   }
 
   /** Drops registrations not renewed within the TTL; returns the owners dropped. */
@@ -98,6 +111,7 @@ export class WatchRegistry {
       .filter((o) => nowMs - o.registeredAtMs > WATCH_REGISTRATION_TTL_MS)
       .map((o) => o.ownerWorkflowId);
     expired.forEach((id) => this.owners.delete(id));
+    if (expired.length > 0) this.watchedIds = undefined;
     return expired;
   }
 
@@ -106,8 +120,9 @@ export class WatchRegistry {
   }
 
   /** Every watched job once, however many owners watch it. */
-  jobIds(): string[] {
-    return unique([...this.owners.values()].flatMap((o) => o.jobs.map((j) => j.jobId)));
+  jobIds(): readonly string[] {
+    this.watchedIds ??= unique([...this.owners.values()].flatMap((o) => o.jobs.map((j) => j.jobId)));
+    return this.watchedIds;
   }
 
   /**
@@ -181,6 +196,43 @@ export class WatchRegistry {
       if (!ids.has(known.jobId)) continue;
       known.state = undefined;
       known.endTime = undefined;
+    }
+  }
+
+  /**
+   * The reads to carry into the next run, as `jobId|state|endTime|readAt` (readAt in base-36 epoch ms) joined by
+   * commas, at most `maxChars` long: the jobs every owner knows as the watcher read them, until the budget is
+   * spent. The jobs left out are read again by the next run.
+   */
+  toCarriedReads(maxChars: number): string {
+    const untold = new Set<string>();
+    for (const owner of this.owners.values()) {
+      for (const known of owner.jobs)
+        if (!sameState(known, this.seen.get(known.jobId))) untold.add(known.jobId);
+    }
+    const entries: string[] = [];
+    let chars = 0;
+    for (const [jobId, read] of this.seen) {
+      const endTime = read.endTime ?? '';
+      if (untold.has(jobId) || read.state === undefined || /[|,]/.test(endTime)) continue;
+      const entry = `${jobId}|${read.state}|${endTime}|${(this.readAtMs.get(jobId) ?? 0).toString(36)}`;
+      if (chars + entry.length + 1 > maxChars) break;
+      entries.push(entry);
+      chars += entry.length + 1;
+    }
+    return entries.join(',');
+  }
+
+  private takeCarriedReads(reads: string): void {
+    for (const entry of reads === '' ? [] : reads.split(',')) {
+      const [jobId, state, endTime, readAt] = entry.split('|');
+      if (!jobId || !state) continue;
+      this.seen.set(jobId, {
+        jobId,
+        state: state as KnownJobState['state'],
+        ...(endTime ? { endTime } : {}),
+      });
+      this.readAtMs.set(jobId, parseInt(readAt ?? '0', 36) || 0);
     }
   }
 

@@ -12,7 +12,7 @@ import {
   type WatcherHandOver,
 } from '../shared/watcher-types';
 import { jobWatcherWorkflowId } from '../shared/constants';
-import { watcherShardOf } from '../shared/job-id';
+import { shardOf } from '../shared/job-id';
 import { SIGNAL_ACTIVITY_OPTIONS } from './activity-options';
 
 const { watchJobs } = proxyLocalActivities<DispatchActivities>(SIGNAL_ACTIVITY_OPTIONS);
@@ -120,6 +120,14 @@ export class WatcherLink {
     return taken.map((e) => e.snapshot);
   }
 
+  /** Workflow IDs of the watcher shards this workflow is registered with. */
+  get jobWatchers(): string[] {
+    const { describeTaskQueue, shards } = this.target;
+    return [...this.registered.keys()]
+      .sort((a, b) => a - b)
+      .map((shard) => jobWatcherWorkflowId(describeTaskQueue, shard, shards));
+  }
+
   /** When a registration must be renewed, so that a watcher that lost it learns it back. */
   renewAtMs(nowMs: number): number {
     const oldest = Math.min(nowMs, ...[...this.registered.values()].map((r) => r.atMs));
@@ -179,7 +187,7 @@ export class WatcherLink {
   }
 
   private shardOf(jobId: string): number {
-    return watcherShardOf(jobId, this.target.shards);
+    return shardOf(jobId, this.target.shards);
   }
 
   private async register(

@@ -173,7 +173,7 @@ describe('tencent-batch-recovery CLI on the dev server against the emulator', ()
     );
   });
 
-  it('status prints one row per job with its phase, state, retries, last failure and the escalation with its deadline', async () => {
+  it('status prints one row per job with its phase, state, last read, retries, last failure and the escalation with its deadline', async () => {
     const [running, failing] = [longRunning(), broken()];
     const id = await startJobs([running, failing], { maxRetriesPerJob: 0 });
     await awaitingDecision(id);
@@ -183,11 +183,13 @@ describe('tencent-batch-recovery CLI on the dev server against the emulator', ()
     expect(lines).toContain(`Workflow  ${id}`);
     expect(lines).toContain('State     AWAITING_DECISION');
     expect(lines.find((l) => l.startsWith('JOB'))).toMatch(
-      /^JOB +PHASE +STATE +RETRIES +LAST FAILURE +NEXT \/ ESCALATION$/,
+      /^JOB +PHASE +STATE +LAST READ +RETRIES +LAST FAILURE +NEXT \/ ESCALATION$/,
     );
-    expect(lines.find((l) => l.startsWith(running))).toMatch(/ WATCHING +RUNNING +0 \(0 left\) +- /);
+    expect(lines.find((l) => l.startsWith(running))).toMatch(
+      / WATCHING +RUNNING +[\dhms]+ ago +0 \(0 left\) +- /,
+    );
     expect(lines.find((l) => l.startsWith(failing))).toMatch(
-      / AWAITING_DECISION +FAILED +0 \(0 left\) +exit 2: bad input file +RETRY_BUDGET_EXHAUSTED: .*; decide by \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ \(in 2[34]h\d\dm\)$/,
+      / AWAITING_DECISION +FAILED +[\dhms]+ ago +0 \(0 left\) +exit 2: bad input file +RETRY_BUDGET_EXHAUSTED: .*; decide by \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ \(in 2[34]h\d\dm\)$/,
     );
   });
 

@@ -27,13 +27,19 @@ const status: RecoveryStatus = {
   deadline: '2026-03-02T11:00:00.000Z',
   nextCheckAt: '2026-03-01T12:00:30.000Z',
   jobs: [
-    job({ jobId: 'job-aaaaaaaa', phase: 'WATCHING', lastKnownState: 'RUNNING' }),
+    job({
+      jobId: 'job-aaaaaaaa',
+      phase: 'WATCHING',
+      lastKnownState: 'RUNNING',
+      lastReadAt: '2026-03-01T11:59:55.000Z',
+    }),
     job({
       jobId: 'job-bbbbbbbb',
       phase: 'WAITING_TO_RETRY',
       lastKnownState: 'FAILED',
       retries: 1,
       retriesLeft: 2,
+      lastReadAt: '2026-03-01T11:59:01Z',
       nextRetryAt: '2026-03-01T12:01:00.000Z',
       lastFailure: {
         endTime: '2026-03-01T11:59:00Z',
@@ -69,22 +75,28 @@ const status: RecoveryStatus = {
         decisionDeadline: '2026-03-02T11:58:01Z',
       },
     }),
-    job({ jobId: 'job-dddddddd', phase: 'DONE', outcome: 'SUCCEEDED', lastKnownState: 'SUCCEED' }),
+    job({
+      jobId: 'job-dddddddd',
+      phase: 'DONE',
+      outcome: 'SUCCEEDED',
+      lastKnownState: 'SUCCEED',
+      lastReadAt: '2026-03-01T11:30:00Z',
+    }),
   ],
 };
 
 describe('the status table', () => {
-  it('shows each job with its phase, state, retries, last failure and what comes next', () => {
+  it('shows each job with its phase, state, last read, retries, last failure and what comes next', () => {
     expect(renderStatusView(viewOfStatus('wf-1', status), NOW)).toEqual([
       'Workflow  wf-1',
       'State     AWAITING_DECISION   label: nightly-etl',
       'Started   2026-03-01 11:00:00Z   deadline 2026-03-02 11:00:00Z (in 23h00m)',
       '',
-      'JOB           PHASE              STATE    RETRIES     LAST FAILURE                         NEXT / ESCALATION',
-      'job-aaaaaaaa  WATCHING           RUNNING  0 (3 left)  -                                    check in 30s',
-      'job-bbbbbbbb  WAITING_TO_RETRY   FAILED   1 (2 left)  exit 137: instance reclaimed (spot)  retry in 1m00s',
-      'job-cccccccc  AWAITING_DECISION  FAILED   3 (0 left)  FAILED: bad input                    RETRY_BUDGET_EXHAUSTED: failed after 3 retries; decide by 2026-03-02 11:58:01Z (in 23h58m)',
-      'job-dddddddd  DONE (SUCCEEDED)   SUCCEED  0 (3 left)  -                                    -',
+      'JOB           PHASE              STATE    LAST READ   RETRIES     LAST FAILURE                         NEXT / ESCALATION',
+      'job-aaaaaaaa  WATCHING           RUNNING  5s ago      0 (3 left)  -                                    check in 30s',
+      'job-bbbbbbbb  WAITING_TO_RETRY   FAILED   59s ago     1 (2 left)  exit 137: instance reclaimed (spot)  retry in 1m00s',
+      'job-cccccccc  AWAITING_DECISION  FAILED   -           3 (0 left)  FAILED: bad input                    RETRY_BUDGET_EXHAUSTED: failed after 3 retries; decide by 2026-03-02 11:58:01Z (in 23h58m)',
+      'job-dddddddd  DONE (SUCCEEDED)   SUCCEED  30m00s ago  0 (3 left)  -                                    -',
     ]);
   });
 

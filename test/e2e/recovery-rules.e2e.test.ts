@@ -134,6 +134,21 @@ async function runsOf(on: TestWorkflowEnvironment, workflowId: string): Promise<
   return runs.sort((a, b) => a.startMs - b.startMs);
 }
 
+/** The jobs each `readJobStates` (the watcher's first reads) of one run of `workflowId` asked for. */
+async function firstReadJobIds(
+  on: TestWorkflowEnvironment,
+  workflowId: string,
+  runId: string,
+): Promise<string[]> {
+  const { events } = await on.client.workflow.getHandle(workflowId, runId).fetchHistory();
+  return (events ?? []).flatMap((e) => {
+    const scheduled = e.activityTaskScheduledEventAttributes;
+    if (scheduled?.activityType?.name !== 'readJobStates') return [];
+    const [payload] = scheduled.input?.payloads ?? [];
+    return (JSON.parse(Buffer.from(payload?.data ?? []).toString()) as { jobIds: string[] }).jobIds;
+  });
+}
+
 /**
  * A dev server of the test's own, with `dynamicConfig`: for server settings the shared one must not change for
  * the other files. Its environment and the server end when `body` does.
@@ -392,6 +407,20 @@ describe('the recovery policy on the dev server against the emulator', () => {
           { timeoutMs: 30_000, description: 'the watcher to continue as new' },
         );
         expect(runs[0]?.status).toBe('CONTINUED_AS_NEW');
+        // A new run carries what the last one read: no job gets a first read twice, even once a run that read
+        // them has continued as new (and its successor had time to read).
+        const firstReadsOf = async (of: WorkflowRun[]) =>
+          Promise.all(of.map((r) => firstReadJobIds(own, watcherId, r.runId)));
+        await waitFor(
+          async () => {
+            const listed = await runsOf(own, watcherId);
+            return (await firstReadsOf(listed.slice(0, -1))).some((read) => read.length > 0);
+          },
+          { timeoutMs: 30_000, description: 'a run that read the jobs to continue as new' },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 3_000));
+        const firstReads = (await firstReadsOf(await runsOf(own, watcherId))).flat();
+        expect(firstReads.sort()).toEqual([...jobs].sort());
         // The owners have not registered again since (they would when continuing as new themselves): what they
         // learn from here on, the watcher's new runs know from what the first one carried over.
         for (const owner of owners) expect((await owner.describe()).runId).toBe(owner.firstExecutionRunId);

@@ -7,9 +7,10 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { notifyJobStateChanged } from '../../src/client';
-import { jobWatcherWorkflowId } from '../../src/shared/constants';
-import { watcherShardOf } from '../../src/shared/job-id';
+import { jobWatcherWorkflowId, retryDispatcherWorkflowId } from '../../src/shared/constants';
+import { shardOf } from '../../src/shared/job-id';
 import { statusQuery } from '../../src/shared/messages';
+import type { JobStatus } from '../../src/shared/recovery-types';
 import { recoverBatchJobsWorkflow } from '../../src/workflows';
 import { devServerEnv, waitFor } from '../helpers/temporal';
 import {
@@ -106,7 +107,7 @@ it('reads a job an owner asks for ahead of a first look in progress, and polls g
   }
 }, 240_000);
 
-it('shares a describe queue among watcher shards by job ID: each reads and hands over only its own jobs', async () => {
+it('shares the jobs among watcher and dispatcher shards by job ID: each reads, hands over and retries only its own jobs', async () => {
   const emu = await emulator();
   const queues = uniqueQueues();
   const workers = await inProcessWorkers(env, emu, queues);
@@ -115,12 +116,15 @@ it('shares a describe queue among watcher shards by job ID: each reads and hands
   const jobs = Array.from({ length: 30 }, () => emu.createJob(RUNNING_FOR_A_DAY));
   const handles: WorkflowHandle<typeof recoverBatchJobsWorkflow>[] = [];
   try {
+    // The first owner's failures go on standing orders (watcher k to dispatcher k); a repeated-failure check gives
+    // the second none, so it hands each failure to its job's dispatcher itself.
+    const policies = [{}, { repeatedFailureLimit: 3 }];
     for (const [i, jobIds] of [jobs.slice(0, 15), jobs.slice(15)].entries()) {
       handles.push(
         await env.client.workflow.start(recoverBatchJobsWorkflow, {
           taskQueue: queues.workflow,
           workflowId: `sharded-${i}-${queues.workflow}`,
-          args: [{ ...fastInput(jobIds, queues), taskQueues: { ...queues, watcherShards: shards } }],
+          args: [{ ...fastInput(jobIds, queues, policies[i]), taskQueues: { ...queues, shards } }],
         }),
       );
     }
@@ -141,29 +145,46 @@ it('shares a describe queue among watcher shards by job ID: each reads and hands
     const reads = emu.ledger
       .entries({ action: 'DescribeJobs' })
       .map((e) => (e.params as { JobIds: string[] }).JobIds);
-    const shardsOfRead = reads.map((ids) => new Set(ids.map((id) => watcherShardOf(id, shards))));
+    const shardsOfRead = reads.map((ids) => new Set(ids.map((id) => shardOf(id, shards))));
     expect(shardsOfRead.every((s) => s.size === 1)).toBe(true);
     expect(new Set(shardsOfRead.flatMap((s) => [...s])).size).toBe(shards);
-    const results = await Promise.all(handles.map((h) => h.query(statusQuery)));
-    // Each failure was handed over by its shard's watcher on its owner's standing order.
-    expect(
-      results
-        .flatMap((r) => r.jobs)
-        .every((j) => j.timeline.some((e) => e.detail.includes('standing order'))),
-    ).toBe(true);
+    // Every RetryJobs call is one dispatcher's: its jobs all of one shard; and every shard's dispatcher runs.
+    const calls = emu.ledger
+      .entries({ action: 'RetryJobs' })
+      .map((e) => (e.params as { JobIds: string[] }).JobIds);
+    expect(calls.every((ids) => new Set(ids.map((id) => shardOf(id, shards))).size === 1)).toBe(true);
+    const [standing, ownHandOvers] = await Promise.all(handles.map((h) => h.query(statusQuery)));
+    const byStandingOrder = (j: JobStatus) => j.timeline.some((e) => e.detail.includes('standing order'));
+    expect(standing?.jobs.every(byStandingOrder)).toBe(true);
+    expect(ownHandOvers?.jobs.some(byStandingOrder)).toBe(false);
     for (let shard = 0; shard < shards; shard++) {
-      const watcher = env.client.workflow.getHandle(jobWatcherWorkflowId(queues.describe, shard, shards));
-      expect((await watcher.describe()).status.name).toBe('RUNNING');
+      for (const id of shardWorkflowIds(queues, shard, shards)) {
+        expect((await env.client.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
+      }
     }
   } finally {
     await Promise.all(handles.map((h) => h.terminate('test over').catch(() => undefined)));
     for (let shard = 0; shard < shards; shard++) {
-      await env.client.workflow
-        .getHandle(jobWatcherWorkflowId(queues.describe, shard, shards))
-        .terminate('test over')
-        .catch(() => undefined);
+      for (const id of shardWorkflowIds(queues, shard, shards)) {
+        await env.client.workflow
+          .getHandle(id)
+          .terminate('test over')
+          .catch(() => undefined);
+      }
     }
     workers.forEach((w) => w.shutdown());
     await Promise.allSettled(running);
   }
 }, 240_000);
+
+/** Shard `shard`'s job watcher and RetryJobs dispatcher. */
+function shardWorkflowIds(
+  queues: { describe: string; retry: string },
+  shard: number,
+  shards: number,
+): string[] {
+  return [
+    jobWatcherWorkflowId(queues.describe, shard, shards),
+    retryDispatcherWorkflowId(queues.retry, shard, shards),
+  ];
+}

@@ -196,6 +196,29 @@ describe('JobTracker', () => {
     expect(job?.timelineDropped).toBe(10);
   });
 
+  it('moves a job’s last read with every read it takes in, and its last state change only with a change', () => {
+    const t = new JobTracker(policy(), T0, ['job-aaaaaaaa']);
+    const readAt = (state: JobSnapshot['state'], atMs: number, endTime?: string): JobSnapshot => ({
+      ...snap('job-aaaaaaaa', state, endTime),
+      observedAt: new Date(atMs).toISOString(),
+    });
+    expect(t.get('job-aaaaaaaa')?.lastReadAt).toBeUndefined();
+    t.observe([readAt('RUNNING', T0 + 1_000)], T0 + 2_000);
+    t.observe([readAt('RUNNING', T0 + 5 * MIN)], T0 + 5 * MIN);
+    expect(t.get('job-aaaaaaaa')).toMatchObject({
+      lastStateChangeAt: new Date(T0 + 2_000).toISOString(),
+      lastReadAt: new Date(T0 + 5 * MIN).toISOString(),
+    });
+    // An older read arriving late does not move it back.
+    t.observe([readAt('RUNNING', T0 + MIN)], T0 + 6 * MIN);
+    expect(t.get('job-aaaaaaaa')?.lastReadAt).toBe(new Date(T0 + 5 * MIN).toISOString());
+    // The workflow's own read of the failure's details counts; one of another state does not.
+    t.observe([readAt('FAILED', T0 + 7 * MIN, 'e1')], T0 + 7 * MIN);
+    t.addDetails([readAt('FAILED', T0 + 8 * MIN, 'e1')]);
+    t.addDetails([readAt('FAILED', T0 + 9 * MIN, 'e2')]);
+    expect(t.get('job-aaaaaaaa')?.lastReadAt).toBe(new Date(T0 + 8 * MIN).toISOString());
+  });
+
   it('cancels open jobs and keeps their last known state', () => {
     const t = new JobTracker(policy(), T0, ['job-aaaaaaaa', 'job-bbbbbbbb']);
     t.observe([snap('job-aaaaaaaa', 'SUCCEED', 'e'), snap('job-bbbbbbbb', 'RUNNING')], T0);

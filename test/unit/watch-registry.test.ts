@@ -145,6 +145,43 @@ describe('WatchRegistry', () => {
     expect([...told.keys()]).toEqual(['a']);
   });
 
+  it('carries what it read, so that a new run reads again only the jobs it does not know', () => {
+    const r = new WatchRegistry();
+    const ids = ['job-aaaaaaaa', 'job-bbbbbbbb', 'job-cccccccc'];
+    r.register({ ownerWorkflowId: 'a', jobs: ids.map((jobId) => ({ jobId })), pollIntervalMs: 1_000 }, 0);
+    r.register({ ownerWorkflowId: 'b', jobs: [{ jobId: 'job-cccccccc' }], pollIntervalMs: 1_000 }, 0);
+    r.changesFor(
+      [
+        { jobId: 'job-aaaaaaaa', state: 'RUNNING', observedAt: '2026-11-25T00:00:01.000Z' },
+        {
+          jobId: 'job-bbbbbbbb',
+          state: 'FAILED',
+          endTime: '2026-11-25T00:00:00Z',
+          observedAt: '2026-11-25T00:00:02.000Z',
+        },
+        { jobId: 'job-cccccccc', state: 'RUNNING', observedAt: '2026-11-25T00:00:03.000Z' },
+      ],
+      0,
+    );
+    // Owner b was not told of job-cccccccc after all: that job is not carried, and is read again.
+    r.untell('b', ['job-cccccccc']);
+    const reads = r.toCarriedReads(10_000);
+    const next = WatchRegistry.fromCarried(
+      JSON.parse(JSON.stringify(r.toCarried())) as CarriedOwner[],
+      reads,
+    );
+    expect(next.unseenJobIds()).toEqual(['job-cccccccc']);
+    expect(next.seenStates(['job-bbbbbbbb'])).toEqual([
+      { jobId: 'job-bbbbbbbb', state: 'FAILED', endTime: '2026-11-25T00:00:00Z' },
+    ]);
+    expect(next.lastReadMs(['job-bbbbbbbb'])).toBe(Date.parse('2026-11-25T00:00:02.000Z'));
+    // Nothing to tell the owners of a carried job that did not change.
+    expect(next.changesFor([{ jobId: 'job-aaaaaaaa', state: 'RUNNING', observedAt: 't' }], 0).size).toBe(0);
+    // Within the budget given: the rest are read again.
+    const fewer = WatchRegistry.fromCarried(r.toCarried(), r.toCarriedReads(40));
+    expect(fewer.unseenJobIds()).toEqual(['job-bbbbbbbb', 'job-cccccccc']);
+  });
+
   it("carries 100,000 watched jobs (100 owners of 1,000) within Temporal's 2 MB payload limit", () => {
     const r = new WatchRegistry();
     for (let o = 0; o < 100; o++) {

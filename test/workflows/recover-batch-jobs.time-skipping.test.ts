@@ -207,7 +207,7 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
     const handOver = createDispatchActivities({ client: env.client }).requestRetries;
     const handedOver: ObservedFailure[] = [];
     const requestRetries: DispatchActivities['requestRetries'] = (hand) => {
-      handedOver.push(...hand.requests.flatMap((r) => r.failures));
+      handedOver.push(...hand.deliveries.flatMap((d) => d.requests.flatMap((r) => r.failures)));
       return handOver(hand);
     };
     await withWorker(
@@ -422,8 +422,8 @@ describe('recoverBatchJobsWorkflow (time-skipping)', () => {
     const api = new ScriptedBatchApi().script('job-aaaaaaaa', ['FAILED', 'SUCCEED']);
     const handedOver: string[] = [];
     // The hand-over reaches nobody (a dispatcher that has not started its call yet): the request stays unanswered.
-    const requestRetries: DispatchActivities['requestRetries'] = ({ requests }) => {
-      handedOver.push(...requests.map((r) => r.requestId));
+    const requestRetries: DispatchActivities['requestRetries'] = ({ deliveries }) => {
+      handedOver.push(...deliveries.flatMap((d) => d.requests.map((r) => r.requestId)));
       return Promise.resolve();
     };
     // The withdrawal as sent to the dispatcher; other signals go through.

@@ -51,9 +51,9 @@ func run(jobIDs []string) error {
 			"backoff":          map[string]any{"initialInterval": "500ms", "maxInterval": "1s", "jitter": 0},
 			"retryRules":       []map[string]any{{"onExitCode": "2", "action": "ESCALATE"}},
 		},
-		TaskQueues: map[string]string{
-			"retry":    env("TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE", "tencent-batch-recovery-retry"),
-			"describe": env("TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE", "tencent-batch-recovery-describe"),
+		TaskQueues: &recovery.TaskQueues{
+			Retry:    env("TENCENT_BATCH_RECOVERY_RETRY_TASK_QUEUE", "tencent-batch-recovery-retry"),
+			Describe: env("TENCENT_BATCH_RECOVERY_DESCRIBE_TASK_QUEUE", "tencent-batch-recovery-describe"),
 		},
 	}
 	first, err := recovery.Start(ctx, c, taskQueue, input)

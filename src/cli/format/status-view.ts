@@ -1,5 +1,5 @@
 /**
- * A recovery's status (live, from the `status` query) or its result (once it ended), as the table `status`,
+ * A recovery's status (live, from `getRecoveryStatus`) or its result (once it ended), as the table `status`,
  * `watch` and `start` print: one header block, then one row per job.
  */
 import type {
@@ -49,6 +49,7 @@ export function renderStatusView(view: StatusView, nowMs: number): string[] {
     { header: 'JOB', cell: (job) => job.jobId },
     { header: 'PHASE', cell: phaseText },
     { header: 'STATE', cell: (job) => job.lastKnownState ?? '-' },
+    { header: 'LAST READ', cell: (job) => formatRelative(job.lastReadAt, nowMs) },
     { header: 'RETRIES', cell: (job) => `${job.retries} (${job.retriesLeft} left)` },
     { header: 'LAST FAILURE', cell: (job) => describeFailure(job.lastFailure), maxWidth: 40 },
     { header: 'NEXT / ESCALATION', cell: (job) => describeNext(job, view, nowMs), maxWidth: 110 },

@@ -26,12 +26,19 @@ func WorkflowID(jobIDs []string) string {
 	return "tencent-batch-recovery-" + hex.EncodeToString(sum[:])[:16]
 }
 
-// Input is RecoverBatchJobsInput; Policy and TaskQueues take the JSON shapes of the docs.
+// Input is RecoverBatchJobsInput; Policy takes the JSON shape of the docs.
 type Input struct {
-	JobIDs     []string          `json:"jobIds"`
-	Label      string            `json:"label,omitempty"`
-	Policy     map[string]any    `json:"policy,omitempty"`
-	TaskQueues map[string]string `json:"taskQueues,omitempty"`
+	JobIDs     []string       `json:"jobIds"`
+	Label      string         `json:"label,omitempty"`
+	Policy     map[string]any `json:"policy,omitempty"`
+	TaskQueues *TaskQueues    `json:"taskQueues,omitempty"`
+}
+
+// TaskQueues names renamed queues, and the shards the jobs are shared among (0: the default, one).
+type TaskQueues struct {
+	Retry    string `json:"retry,omitempty"`
+	Describe string `json:"describe,omitempty"`
+	Shards   int    `json:"shards,omitempty"`
 }
 
 // Start starts the recovery of input.JobIDs on taskQueue, or returns the run that already owns these jobs:
