@@ -11,6 +11,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import v8 from 'node:v8';
 import { DESCRIBE_JOBS_SPACING_MS, INTERNATIONAL_API_RATE_LIMITS } from '../src/shared/api-budget-types';
+import { getRecoveryStatus } from '../src/client/recovery-status';
 import { MAX_JOB_IDS_PER_REQUEST } from '../src/shared/constants';
 import { DEFAULT_POLICY } from '../src/shared/recovery-policy';
 import { parseExtraInput, progress, readOptions, reproduceCommand, runBenchmark } from './lib/bench-cli';
@@ -42,6 +43,7 @@ import {
   prepareScenario,
   startScenarioWorkflows,
   type PreparedScenario,
+  type Scenario,
   type ScenarioSpec,
 } from './lib/scenario';
 import { max, round } from './lib/stats';
@@ -114,6 +116,8 @@ interface LevelFigures {
    * reads of one job would favour short gaps when the period nears the phase's length.)
    */
   steady_poll_period_seconds: number | undefined;
+  /** What the status of sampled recoveries says of when their jobs were last read. */
+  status_last_read: StatusLastRead;
   worker_rss_mib_end: number | undefined;
   worker_rss_mib_peak: number | undefined;
   dev_server_rss_mib_end: number | undefined;
@@ -205,6 +209,7 @@ async function measureLevel(
     marks.push(await mark());
     progress(`${jobCount}: ${readInRamp}/${jobCount} jobs read; steady for ${options.steadySeconds} s`);
     await delay(options.steadySeconds * 1000);
+    const lastRead = await statusLastRead(temporal, scenario);
     marks.push(await mark());
     const [start, rampEnd, steadyEnd] = marks as [Mark, Mark, Mark];
     const figures = levelFigures(prepared, layout, shards, sampler.samples, {
@@ -212,6 +217,7 @@ async function measureLevel(
       startSeconds,
       ramped,
       readInRamp,
+      lastRead,
     });
     progress(
       `${jobCount}: ${JSON.stringify({ ...figures, cpu_timeline: undefined, rss_timeline: undefined })}`,
@@ -231,6 +237,53 @@ interface LevelRun {
   /** Whether every job was read within the ramp's bound. */
   ramped: boolean;
   readInRamp: number;
+  lastRead: StatusLastRead;
+}
+
+/**
+ * What the status (`getRecoveryStatus`) of a sample of the level's recoveries says of when their jobs were last
+ * read, against the emulator's ledger at the same moment.
+ */
+interface StatusLastRead {
+  sampled_jobs: number;
+  /** Sampled jobs whose status gives no `lastReadAt`. */
+  without_last_read: number;
+  /** The oldest `lastReadAt` among them, seconds before the status was taken. */
+  max_age_seconds: number | undefined;
+  /** How far the status's `lastReadAt` lags the ledger's last successful DescribeJobs of the job, at most. */
+  max_behind_ledger_seconds: number | undefined;
+}
+
+/** Recoveries whose status the level samples, spread over its workflows. */
+const STATUS_SAMPLE = 20;
+
+async function statusLastRead(temporal: BenchTemporal, scenario: Scenario): Promise<StatusLastRead> {
+  const step = Math.max(1, Math.floor(scenario.recoveries.length / STATUS_SAMPLE));
+  const sampled = scenario.recoveries.filter((_, i) => i % step === 0).slice(0, STATUS_SAMPLE);
+  const takenAt = Date.now();
+  const statuses = await Promise.all(sampled.map((r) => getRecoveryStatus(temporal.client, r.workflowId)));
+  const ledgerLast = new Map<string, number>();
+  for (const entry of scenario.emulator.ledger.entries({
+    action: 'DescribeJobs',
+    since: scenario.startedAt,
+  })) {
+    if (!answeredOk(entry)) continue;
+    for (const jobId of jobIdsOf(entry))
+      ledgerLast.set(jobId, Math.max(entry.at, ledgerLast.get(jobId) ?? 0));
+  }
+  const jobs = statuses.flatMap((status) => status.jobs);
+  const readMs = jobs.flatMap((job) =>
+    job.lastReadAt === undefined ? [] : [[job.jobId, Date.parse(job.lastReadAt)] as const],
+  );
+  return {
+    sampled_jobs: jobs.length,
+    without_last_read: jobs.length - readMs.length,
+    max_age_seconds: round(max(readMs.map(([, ms]) => (takenAt - ms) / 1000)), 1),
+    max_behind_ledger_seconds: round(
+      max(readMs.map(([jobId, ms]) => Math.max(0, (ledgerLast.get(jobId) ?? 0) - ms) / 1000)),
+      1,
+    ),
+  };
 }
 
 function levelFigures(
@@ -238,7 +291,7 @@ function levelFigures(
   layout: Layout,
   shards: number,
   samples: ReadonlyMap<string, readonly ProcessSample[]>,
-  { marks, startSeconds, ramped, readInRamp }: LevelRun,
+  { marks, startSeconds, ramped, readInRamp, lastRead }: LevelRun,
 ): LevelFigures {
   const jobs = prepared.jobs.length;
   const workerSamples = samples.get(prepared.workers[0]?.name ?? '') ?? [];
@@ -260,6 +313,7 @@ function levelFigures(
     steady,
     steady_poll_period_seconds:
       steady.job_reads_per_second > 0 ? round(jobs / steady.job_reads_per_second, 1) : undefined,
+    status_last_read: lastRead,
     worker_rss_mib_end: round(lastWorker?.rssMiB, 0),
     worker_rss_mib_peak: round(max(workerSamples.map((s) => s.rssMiB)), 0),
     dev_server_rss_mib_end: round(lastServer?.rssMiB, 0),
@@ -356,6 +410,7 @@ function reportBody(figures: readonly LevelFigures[], failures: readonly FailedS
     f.ramp_seconds ?? `> ${f.ramp.seconds} (${f.jobs_read_in_ramp} read)`,
     `${f.ramp_floor_seconds} / ${f.ramp_floor_budget_seconds}`,
     f.steady_poll_period_seconds,
+    `${f.status_last_read.max_age_seconds ?? '—'} / ${f.status_last_read.max_behind_ledger_seconds ?? '—'} (${f.status_last_read.sampled_jobs} jobs, ${f.status_last_read.without_last_read} without)`,
     f.worker_rss_mib_peak,
     f.worker_rss_mib_end,
     f.dev_server_rss_mib_end,
@@ -378,6 +433,7 @@ ${markdownTable(
     'ramp, s',
     'ramp floor at 2/s / at the budget, s',
     'poll period per job (steady), s',
+    'status: oldest last read / most behind the ledger, s',
     'worker RSS peak, MiB',
     'worker RSS end, MiB',
     'dev server RSS, MiB',
@@ -448,6 +504,9 @@ ${bends(figures, capacity)}
   the queue's rate limit). DescribeJobs/s and job reads/s: the emulator's ledger.
 - Poll period per job: jobs ÷ job reads per second (jobs named in successful DescribeJobs) over the steady phase,
   which lasts two poll intervals; the policy asks for ${DEFAULT_POLICY.pollIntervalMs / 1000} s.
+- Status: \`getRecoveryStatus\` of ${STATUS_SAMPLE} recoveries spread over the level at the end of the steady phase; the
+  oldest \`lastReadAt\` among their jobs, and how far a job's \`lastReadAt\` lags the ledger's last successful
+  DescribeJobs naming it (0: the status knows every read).
 `;
 }
 

@@ -427,20 +427,22 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'first-look-asked-not-first',
     file: JOB_WATCHER,
-    search: 'const part = [...new Set([...asked, ...pending])]',
-    replace: 'const part = [...new Set([...pending, ...asked])]',
+    search: '      for (const id of asked) {\n',
+    // The unseen jobs fill the part before the asked-for ones.
+    replace:
+      '      while (part.size < MAX_JOB_IDS_PER_REQUEST && nextPending < pending.length) part.add(pending[nextPending++] as string);\n      for (const id of asked) {\n',
     description:
       'A job an owner asks to have read (a jobStateChanged signal) waits behind the rest of a first look in progress.',
     tests: ['test/e2e/watcher-reads.e2e.test.ts'],
     testNamePattern: 'asks for ahead',
   },
   {
-    id: 'watcher-shard-ignored',
+    id: 'shard-ignored',
     file: 'src/shared/job-id.ts',
     search: 'return shards <= 1 ? 0 : fnv1a(jobId) % shards;',
     replace: 'return 0;',
-    description: 'Every job goes to the first watcher shard: one watcher still carries every registration.',
-    tests: ['test/unit/watcher-shards.test.ts'],
+    description: 'Every job goes to the first shard: one watcher and one dispatcher still carry everything.',
+    tests: ['test/unit/shards.test.ts'],
   },
   {
     id: 'dispatcher-shard-ignored',

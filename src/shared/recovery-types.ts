@@ -98,8 +98,8 @@ export interface TaskQueuesInput {
    * How many shards share the recovery's jobs, by job ID (1..MAX_SHARDS): job watchers of the describe queue and
    * RetryJobs dispatchers of the retry queue, shard k's watcher handing its standing orders to shard k's
    * dispatcher. One of each reads and retries in the fewest calls; above about 20,000 watched jobs, use one shard
-   * per 10,000 to 20,000 (README, "Sharding"). Every recovery on a pair of queues should name the same count: a
-   * job watched under two counts is read by two watchers. @default 1
+   * per 10,000 to 20,000 (README, "Sharding the job watcher and the dispatcher"). Every recovery on a pair of
+   * queues should name the same count: a job watched under two counts is read by two watchers. @default 1
    */
   shards?: number;
 }

@@ -1,10 +1,10 @@
-import { MAX_SHARDS, jobWatcherWorkflowId } from '../../src/shared/constants';
+import { MAX_SHARDS, jobWatcherWorkflowId, retryDispatcherWorkflowId } from '../../src/shared/constants';
 import { shardOf } from '../../src/shared/job-id';
 import { taskQueuesProblems } from '../../src/shared/task-queues-input';
 
 const jobIds = Array.from({ length: 8_000 }, (_, i) => `job-${i.toString(36).padStart(8, '0')}`);
 
-describe('watcher shards', () => {
+describe('shards', () => {
   it("puts every job of a queue with one watcher in shard 0, under the queue watcher's own ID", () => {
     expect(jobIds.every((id) => shardOf(id, 1) === 0)).toBe(true);
     expect(jobWatcherWorkflowId('q', 0, 1)).toBe('tencent-batch-recovery-job-watcher:q');
@@ -19,9 +19,11 @@ describe('watcher shards', () => {
     expect(jobIds.map((id) => shardOf(id, 8))).toEqual(jobIds.map((id) => shardOf(id, 8)));
   });
 
-  it('names each shard after its count, so recoveries that name different counts never share a watcher', () => {
+  it('names each shard after its count, so recoveries that name different counts never share a watcher or a dispatcher', () => {
     expect(jobWatcherWorkflowId('q', 2, 8)).toBe('tencent-batch-recovery-job-watcher:q:2-of-8');
     expect(jobWatcherWorkflowId('q', 2, 4)).not.toBe(jobWatcherWorkflowId('q', 2, 8));
+    expect(retryDispatcherWorkflowId('r', 2, 8)).toBe('tencent-batch-recovery-retry-dispatcher:r:2-of-8');
+    expect(retryDispatcherWorkflowId('r', 0, 1)).toBe('tencent-batch-recovery-retry-dispatcher:r');
   });
 
   it('refuses a shard count that is not a whole number from 1 to the maximum', () => {
