@@ -1,20 +1,32 @@
 /**
  * Time in the emulator. Two clocks, on purpose:
- * - the real clock (epoch milliseconds, monotonic) stamps requests, checks signature timestamps, drives the
- *   rate limiter and the ledger, because clients sign and throttle in real time;
+ * - the real clock (epoch milliseconds, never going backwards) stamps requests, checks signature timestamps, drives
+ *   the rate limiter and the ledger, because clients sign and throttle in real time;
  * - the emulated clock drives job progress and every time the API reports (CreateTime, EndTime...). It starts
  *   at the real time when the emulator starts and runs `timeScale` times faster; tests may also jump it
  *   forward with {@link EmulatedClock.advance}.
  */
-import { performance } from 'node:perf_hooks';
 
 /**
- * Real time in whole epoch milliseconds that never goes backwards (wall-clock corrections do not move it),
- * so that ledger windows and rate-limit windows agree exactly.
+ * A real clock on `wallNowMs` that never goes backwards: it follows the wall clock forward, jumps included, and
+ * stands still after a step back until the wall clock passes it again. It follows forward jumps because clients
+ * sign and time their requests with their wall clock. A clock on the monotonic timer (`performance.now()`) fell
+ * seconds behind `Date.now()` on a CI machine whose wall clock moved forward during the run: the emulator then
+ * accepted signatures over 5 minutes old and stamped requests earlier than the clients had sent them.
  */
-export function realNowMs(): number {
-  return Math.floor(performance.timeOrigin + performance.now());
+export function monotonicWallClock(wallNowMs: () => number): () => number {
+  let latest = Number.NEGATIVE_INFINITY;
+  return () => {
+    latest = Math.max(latest, Math.floor(wallNowMs()));
+    return latest;
+  };
 }
+
+/**
+ * The process's real clock. `Date.now` is taken when this module loads, so a test that fakes `Date` afterwards (a
+ * client whose clock runs fast) does not move the emulator's clock with it.
+ */
+export const realNowMs: () => number = monotonicWallClock(Date.now);
 
 /** The clock jobs progress by. */
 export class EmulatedClock {
