@@ -524,7 +524,9 @@ ${markdownTable(
   any sliding one-second window, refused ones included. \`limit_rps\`: the API's limit, the worker's default
   RetryJobs budget. RequestLimitExceeded: ledger entries of RetryJobs with that outcome.
 - \`actions.<Action>\`: the same for every action the package calls (\`limit_rps\`, \`max_per_window\`,
-  \`request_limit_exceeded\`, \`requests\`), on the dev server's default partitions (\`temporal_partitions\`).
+  \`request_limit_exceeded\`, \`requests\`), on the dev server's default partitions (\`temporal_partitions\`), and
+  \`min_window_slack_ms\`: the least time between a call and the one \`limit_rps\` calls after it, less one second
+  (how much of the API budget's window margin the calls left unused; negative would be a window over the limit).
 - \`detect_seconds\`: from the wave's EndTime to the moment the **last** job of the wave was first returned FAILED
   by a DescribeJobs (the first admitted, successful DescribeJobs naming the job after it failed; the emulator's
   state is a function of time, so that answer said FAILED). It is bounded below by the poll interval

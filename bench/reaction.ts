@@ -9,11 +9,18 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { notifyJobStateChanged } from '../src/client';
 import type { RunningEmulator } from '../src/emulator';
+import { INTERNATIONAL_API_RATE_LIMITS } from '../src/shared/api-budget-types';
 import { DEFAULT_POLICY } from '../src/shared/recovery-policy';
 import { parseExtraInput, progress, readOptions, reproduceCommand, runBenchmark } from './lib/bench-cli';
 import { withCleanupScope } from './lib/cleanup';
 import { failsWhenToldThenSucceeds, layoutLabel, nextWholeSecond, parseLayout } from './lib/jobs';
-import { appliedRetries, firstFailedReads, jobsRead } from './lib/ledger-figures';
+import {
+  actionFigures,
+  appliedRetries,
+  firstFailedReads,
+  jobsRead,
+  type ActionFigures,
+} from './lib/ledger-figures';
 import { cancelRecoveries, terminateEverythingOnQueues } from './lib/recoveries';
 import { describeMachine, markdownTable, writeReport, type ReportHeader } from './lib/report';
 import { startScenario, type Scenario } from './lib/scenario';
@@ -58,6 +65,8 @@ interface ReactionFigures {
   slowest: { jobId: string; workflowId: string; endTime: string; first_read_ms?: number; retry_ms: number }[];
   /** Every job's reaction, sorted (for the chart). */
   reactions_ms: number[];
+  /** Every action's calls against its limit, the window slack included. */
+  actions: Record<string, ActionFigures>;
 }
 
 runBenchmark(async () => {
@@ -237,6 +246,7 @@ function reactionFigures(
     dispatch_ms: { p50: p(dispatches, 50), p99: p(dispatches, 99) },
     slowest: samples.sort((a, b) => b.retry_ms - a.retry_ms).slice(0, 5),
     reactions_ms: [...reactions].sort((a, b) => a - b),
+    actions: actionFigures(emulator.ledger, INTERNATIONAL_API_RATE_LIMITS),
   };
 }
 

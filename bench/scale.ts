@@ -92,6 +92,8 @@ interface PhaseFigures extends WorkflowTaskFigures, ServerFigures {
   describe_schedule_to_start_ms: Quantiles;
   describe_calls_per_second: number;
   describe_throttled: number;
+  /** The least time between a DescribeJobs call and the one the limit after it, minus one second (see the ledger). */
+  describe_min_window_slack_ms: number | null;
   /** Job reads (one job named in a successful DescribeJobs) per second. */
   job_reads_per_second: number;
 }
@@ -363,6 +365,11 @@ function phaseFigures(prepared: PreparedScenario, from: Mark, to: Mark): PhaseFi
     describe_schedule_to_start_ms: quantilesOf(describeScheduleToStart),
     describe_calls_per_second: round(describes.length / seconds, 2) ?? 0,
     describe_throttled: describes.filter((e) => e.outcome === 'RequestLimitExceeded').length,
+    describe_min_window_slack_ms:
+      prepared.emulator.ledger.minWindowSlackMs(
+        { action: 'DescribeJobs', since: from.ledgerAt, until: to.ledgerAt },
+        API_RPS,
+      ) ?? null,
     job_reads_per_second: round(reads / seconds, 1) ?? 0,
   };
 }
@@ -398,7 +405,7 @@ function reportBody(figures: readonly LevelFigures[], failures: readonly FailedS
         formatQuantiles(p.wft_schedule_to_start_ms),
         formatQuantiles(p.wft_execution_ms),
         `${p.describe_activities}; ${formatQuantiles(p.describe_schedule_to_start_ms)}`,
-        `${p.describe_calls_per_second} (${p.describe_throttled} throttled)`,
+        `${p.describe_calls_per_second} (${p.describe_throttled} throttled, slack ${p.describe_min_window_slack_ms ?? '–'} ms)`,
       ];
     }),
   );

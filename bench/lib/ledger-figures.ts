@@ -75,6 +75,11 @@ export interface ActionFigures {
   limit_rps: number;
   /** The most requests of the action in any one-second window (sliding), every request counted. */
   max_per_window: number;
+  /**
+   * The least time between a request and the one `limit_rps` after it, minus one second: how much of the API
+   * budget's window margin the calls left unused (null with too few requests).
+   */
+  min_window_slack_ms: number | null;
   request_limit_exceeded: number;
   requests: number;
 }
@@ -90,6 +95,7 @@ export function actionFigures(
       {
         limit_rps: limits[action] ?? 0,
         max_per_window: ledger.maxPerWindow(action, 1000, 'all'),
+        min_window_slack_ms: ledger.minWindowSlackMs({ action }, limits[action] ?? 0) ?? null,
         request_limit_exceeded: throttledCount(ledger, action),
         requests: ledger.entries({ action }).length,
       },

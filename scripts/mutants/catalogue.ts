@@ -437,6 +437,17 @@ export const MUTANTS: readonly Mutant[] = [
     testNamePattern: 'asks for ahead',
   },
   {
+    id: 'asked-read-waits-for-lane',
+    file: JOB_WATCHER,
+    search: '      await condition(() => lanes === 0 || (lanes < maxLanes && this.registry.hasAskedFor()));\n',
+    // Only the lanes a look starts with read: once they have ended, a read asked for waits for the last one.
+    replace: '      await condition(() => lanes === 0);\n',
+    description:
+      'A job an owner asks to have read while another asked-for read waits for its answer is read only after that answer.',
+    tests: ['test/e2e/watcher-reads.e2e.test.ts'],
+    testNamePattern: 'waits for its answer',
+  },
+  {
     id: 'shard-ignored',
     file: 'src/shared/job-id.ts',
     search: 'return shards <= 1 ? 0 : fnv1a(jobId) % shards;',

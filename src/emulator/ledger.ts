@@ -137,6 +137,29 @@ export class Ledger {
     return best;
   }
 
+  /**
+   * How far the busiest stretch of the requests matching `filter` (one action) stayed from breaking a limit of
+   * `limit` per `windowMs`: the least time between a request and the one `limit` requests after it, minus the
+   * window. Negative when some window held more than the limit; undefined with `limit` requests or fewer. Every
+   * request that reached the server counts.
+   */
+  minWindowSlackMs(
+    filter: LedgerFilter & { action: string },
+    limit: number,
+    windowMs = 1000,
+  ): number | undefined {
+    const times = this.log
+      .filter((entry) => matches(entry, filter))
+      .map((entry) => entry.at)
+      .sort((a, b) => a - b);
+    let least: number | undefined;
+    for (let i = 0; i + limit < times.length; i++) {
+      const gap = (times[i + limit] as number) - (times[i] as number);
+      least = least === undefined ? gap : Math.min(least, gap);
+    }
+    return least === undefined ? undefined : least - windowMs;
+  }
+
   /** {@link maxPerWindow} counting only admitted requests. */
   maxAdmittedPerWindow(action: string, windowMs = 1000): number {
     return this.maxPerWindow(action, windowMs, 'admitted');

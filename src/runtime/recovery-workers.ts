@@ -87,7 +87,7 @@ export interface RecoveryWorkersOptions {
  * attempts from piling up waiting for slots. The server splits a queue's rate among its partitions, so at the
  * limit itself a few tasks in flight (the job watcher's reads, a wave's RetryJobs calls) landed on one or two
  * partitions' quarters and went at a quarter to half of what the API allows (test/e2e/watcher-reads.e2e.test.ts:
- * one read every 2 s instead of two every 1.3 s).
+ * one read every 2 s instead of two every 1.15 s).
  */
 export function taskQueueRateFor(apiRequestsPerSecond: number): number {
   return apiRequestsPerSecond * DEFAULT_TASK_QUEUE_PARTITIONS;

@@ -184,6 +184,7 @@ export class JobWatcher {
       part.forEach((id) => taken.add(id));
       return [...part];
     };
+    let lanes = 0;
     const lane = async (): Promise<void> => {
       for (let part = nextPart(); part.length > 0; part = nextPart()) {
         part.forEach((id) => reading.add(id));
@@ -192,8 +193,20 @@ export class JobWatcher {
         if (read) onRead(part);
       }
     };
+    const startLane = () => {
+      lanes++;
+      void lane().finally(() => lanes--);
+    };
     // The shards of a queue share the budget: together they keep about READ_LANES reads in flight.
-    await Promise.all(Array.from({ length: Math.ceil(READ_LANES / this.shards) }, lane));
+    const maxLanes = Math.ceil(READ_LANES / this.shards);
+    for (let i = 0; i < maxLanes; i++) startLane();
+    // A lane ends once it finds nothing left to read. A read asked for after that gets a lane of its own, so it asks
+    // the budget for a slot at once instead of waiting for a read in flight to come back first.
+    for (;;) {
+      await condition(() => lanes === 0 || (lanes < maxLanes && this.registry.hasAskedFor()));
+      if (lanes === 0) return;
+      startLane();
+    }
   }
 
   /** Polls every watched job until the poll set's lifetime ends, nobody is left, or it is time to continue. */

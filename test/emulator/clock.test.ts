@@ -14,7 +14,10 @@ describe('the emulator real clock', () => {
   });
 
   test('keeps real time while a test fakes Date', () => {
-    jest.useFakeTimers({ now: Date.now() + 10 * 60 * 1000, doNotFake: ['setTimeout', 'setImmediate', 'nextTick'] });
+    jest.useFakeTimers({
+      now: Date.now() + 10 * 60 * 1000,
+      doNotFake: ['setTimeout', 'setImmediate', 'nextTick'],
+    });
     try {
       expect(Math.abs(realNowMs() - (Date.now() - 10 * 60 * 1000))).toBeLessThan(1_000);
     } finally {

@@ -16,6 +16,15 @@ function entry(at: number, action: string, admitted = true) {
 }
 
 describe('ledger queries', () => {
+  test('minWindowSlackMs is the least gap between a request and the one `limit` after it, less the window', () => {
+    const ledger = new Ledger();
+    for (const at of [0, 10, 1_150, 1_200, 2_140]) ledger.record(entry(at, 'RetryJobs'));
+    // Gaps two requests apart: 1,150, 1,190 and 990 ms.
+    expect(ledger.minWindowSlackMs({ action: 'RetryJobs' }, 2)).toBe(-10);
+    expect(ledger.minWindowSlackMs({ action: 'RetryJobs' }, 4)).toBe(1_140);
+    expect(ledger.minWindowSlackMs({ action: 'RetryJobs' }, 5)).toBeUndefined();
+  });
+
   test('maxPerWindow finds the busiest sliding window, not the busiest calendar second', () => {
     const ledger = new Ledger();
     // Two per calendar second, but four within the 1000 ms starting at 600.
