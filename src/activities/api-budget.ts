@@ -63,6 +63,32 @@ export interface TemporalApiBudgetOptions {
 
 const MIN_LEAD_MS = 100;
 
+/**
+ * How far ahead of now a call asks for its slot: long enough for the grant to come back before the call must start,
+ * and no longer, since every millisecond of it is a millisecond each call waits. It follows the budget's answers:
+ * up at once to twice a slow answer, and halved by each answer after. A slot missed because its grant came too late
+ * doubles it. A slot missed because this process was stalled when the grant came (a busy event loop, bundling
+ * workflow code at start) leaves it alone: a longer lead would have stalled as long, and it used to keep calls
+ * seconds behind their slots long after such a stall.
+ */
+export class GrantLead {
+  private ms = MIN_LEAD_MS;
+
+  get current(): number {
+    return Math.round(this.ms);
+  }
+
+  /** A grant that came back `answerMs` after the request, in time to use its slot. */
+  answered(answerMs: number): void {
+    this.ms = clamp(Math.max(answerMs * 2, this.ms / 2), MIN_LEAD_MS, MAX_LEAD_MS);
+  }
+
+  /** A slot given up; `grantCameLate` when the grant came back after the call had to start. */
+  missed(answerMs: number, grantCameLate: boolean): void {
+    if (grantCameLate) this.ms = clamp(Math.max(answerMs * 2, this.ms * 2), MIN_LEAD_MS, MAX_LEAD_MS);
+  }
+}
+
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
@@ -84,8 +110,7 @@ export function createTemporalApiBudget(options: TemporalApiBudgetOptions): ApiB
   const taskQueue = options.taskQueue ?? DEFAULT_API_BUDGET_TASK_QUEUE;
   const meter = options.meter;
 
-  // How far ahead to ask for slots: about twice the time answers take, more after a slot was missed.
-  let leadMs = MIN_LEAD_MS;
+  const lead = new GrantLead();
 
   const ask = async (action: BudgetedAction, background: boolean): Promise<ApiCallsGrant> => {
     for (let failures = 0; ; failures++) {
@@ -99,7 +124,7 @@ export function createTemporalApiBudget(options: TemporalApiBudgetOptions): ApiB
                 action,
                 calls: 1,
                 limitRps: limits[action],
-                leadMs: Math.round(leadMs),
+                leadMs: lead.current,
                 ...(background ? { background } : {}),
               },
             ],
@@ -132,8 +157,8 @@ export function createTemporalApiBudget(options: TemporalApiBudgetOptions): ApiB
       for (let busy = 0; ;) {
         const askedAt = Date.now();
         const grant = await ask(action, background);
-        const answerMs = Date.now() - askedAt;
-        leadMs = clamp(leadMs * 0.8 + answerMs * 2 * 0.2, MIN_LEAD_MS, MAX_LEAD_MS);
+        const answeredAt = Date.now();
+        const answerMs = answeredAt - askedAt;
         meter?.().createGauge(API_BUDGET_METRICS.rateInForce, 'float').set(grant.rateInForce, { action });
         const slot = grant.slots[0];
         if (slot === undefined) {
@@ -144,9 +169,12 @@ export function createTemporalApiBudget(options: TemporalApiBudgetOptions): ApiB
         }
         const startAt = slot - readyAheadMs;
         if (startAt > Date.now()) await pauseHeartbeating(startAt - Date.now());
-        // A slot used late could crowd a later window: give it up and ask again, further ahead.
-        if (Date.now() - slot <= SLOT_LATE_TOLERANCE_MS) return slot;
-        leadMs = clamp(leadMs * 2, MIN_LEAD_MS, MAX_LEAD_MS);
+        // A slot used late could crowd a later window: give it up and ask again.
+        if (Date.now() - slot <= SLOT_LATE_TOLERANCE_MS) {
+          lead.answered(answerMs);
+          return slot;
+        }
+        lead.missed(answerMs, answeredAt - slot > SLOT_LATE_TOLERANCE_MS);
       }
     },
     async refused(action) {

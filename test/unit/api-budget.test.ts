@@ -1,7 +1,12 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
-import { budgetedBatchApi, createTemporalApiBudget, type ApiBudget } from '../../src/activities/api-budget';
+import {
+  GrantLead,
+  budgetedBatchApi,
+  createTemporalApiBudget,
+  type ApiBudget,
+} from '../../src/activities/api-budget';
 import type { ApiCallsGrant, ApiCallsRequest } from '../../src/shared/api-budget-types';
 import { ErrorType } from '../../src/shared/errors';
 import { FakeBatchApi } from '../support/fake-batch-api';
@@ -42,6 +47,32 @@ function recordingBudget(events: string[]): ApiBudget {
   };
 }
 
+describe('GrantLead', () => {
+  it('goes up at once to twice a slow answer and back to its floor within a few fast ones', () => {
+    const lead = new GrantLead();
+    expect(lead.current).toBe(100);
+    lead.answered(1_500);
+    expect(lead.current).toBe(3_000);
+    const after = [20, 20, 20, 20, 20].map((answerMs) => {
+      lead.answered(answerMs);
+      return lead.current;
+    });
+    expect(after).toEqual([1_500, 750, 375, 188, 100]);
+  });
+
+  it('doubles after a slot missed because its grant came late, and stays after one missed because the process stalled', () => {
+    const lead = new GrantLead();
+    lead.missed(20, false);
+    expect(lead.current).toBe(100);
+    lead.missed(20, true);
+    lead.missed(20, true);
+    expect(lead.current).toBe(400);
+    // Never past what the budget workflow accepts.
+    for (let i = 0; i < 10; i++) lead.missed(20, true);
+    expect(lead.current).toBe(5_000);
+  });
+});
+
 describe('createTemporalApiBudget', () => {
   it('lets a call go at its slot, not when the slot is granted', async () => {
     let slot = 0;
@@ -75,6 +106,22 @@ describe('createTemporalApiBudget', () => {
     await createTemporalApiBudget({ client }).take('RetryJobs');
     expect(requests).toHaveLength(2);
     expect(requests[1]?.leadMs).toBeGreaterThan(requests[0]?.leadMs ?? Infinity);
+  });
+
+  it('asks again no further ahead when its slot was missed because the process stalled, not the grant', async () => {
+    const { client, requests } = budgetClient(() => {
+      if (requests.length === 1) {
+        // The grant is in time, then the event loop is blocked past the slot (workflow bundling at start does this).
+        setImmediate(() => {
+          const until = Date.now() + 400;
+          while (Date.now() < until);
+        });
+      }
+      return { slots: [Date.now() + 100], rateInForce: 2 };
+    });
+    await createTemporalApiBudget({ client }).take('RetryJobs');
+    expect(requests).toHaveLength(2);
+    expect(requests[1]?.leadMs).toBe(requests[0]?.leadMs);
   });
 
   it('lets a background call give up its turn after a few tries when the budget is busy', async () => {
