@@ -439,7 +439,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'asked-read-waits-for-lane',
     file: JOB_WATCHER,
-    search: '      await condition(() => lanes === 0 || (lanes < maxLanes && this.registry.hasAskedFor()));\n',
+    search:
+      '      await condition(() => lanes === 0 || (lanes < maxLanes && this.registry.hasAskedFor()));\n',
     // Only the lanes a look starts with read: once they have ended, a read asked for waits for the last one.
     replace: '      await condition(() => lanes === 0);\n',
     description:
