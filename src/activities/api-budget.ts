@@ -62,30 +62,44 @@ export interface TemporalApiBudgetOptions {
 }
 
 const MIN_LEAD_MS = 100;
+/** A raised lead halves every this long without a slow answer. */
+const LEAD_HALF_LIFE_MS = 2_000;
 
 /**
  * How far ahead of now a call asks for its slot: long enough for the grant to come back before the call must start,
  * and no longer, since every millisecond of it is a millisecond each call waits. It follows the budget's answers:
- * up at once to twice a slow answer, and halved by each answer after. A slot missed because its grant came too late
- * doubles it. A slot missed because this process was stalled when the grant came (a busy event loop, bundling
- * workflow code at start) leaves it alone: a longer lead would have stalled as long, and it used to keep calls
- * seconds behind their slots long after such a stall.
+ * up at once to twice a slow answer, then halved by each answer after and by every {@link LEAD_HALF_LIFE_MS} that
+ * passes. A slot missed because its grant came too late doubles it. A slot missed because this process was stalled
+ * when the grant came (a busy event loop) leaves it alone: a longer lead would have stalled as long. Before, the
+ * lead fell only by a fifth per answer, and a stall while the worker bundled its workflow code at start kept a
+ * process's calls seconds behind their slots for minutes.
  */
 export class GrantLead {
   private ms = MIN_LEAD_MS;
+  private setAt: number;
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.setAt = now();
+  }
 
   get current(): number {
-    return Math.round(this.ms);
+    const decayed = this.ms * 2 ** (-(this.now() - this.setAt) / LEAD_HALF_LIFE_MS);
+    return Math.round(clamp(decayed, MIN_LEAD_MS, MAX_LEAD_MS));
   }
 
   /** A grant that came back `answerMs` after the request, in time to use its slot. */
   answered(answerMs: number): void {
-    this.ms = clamp(Math.max(answerMs * 2, this.ms / 2), MIN_LEAD_MS, MAX_LEAD_MS);
+    this.set(Math.max(answerMs * 2, this.current / 2));
   }
 
   /** A slot given up; `grantCameLate` when the grant came back after the call had to start. */
   missed(answerMs: number, grantCameLate: boolean): void {
-    if (grantCameLate) this.ms = clamp(Math.max(answerMs * 2, this.ms * 2), MIN_LEAD_MS, MAX_LEAD_MS);
+    if (grantCameLate) this.set(Math.max(answerMs * 2, this.current * 2));
+  }
+
+  private set(ms: number): void {
+    this.ms = clamp(ms, MIN_LEAD_MS, MAX_LEAD_MS);
+    this.setAt = this.now();
   }
 }
 

@@ -49,7 +49,7 @@ function recordingBudget(events: string[]): ApiBudget {
 
 describe('GrantLead', () => {
   it('goes up at once to twice a slow answer and back to its floor within a few fast ones', () => {
-    const lead = new GrantLead();
+    const lead = new GrantLead(() => 0);
     expect(lead.current).toBe(100);
     lead.answered(1_500);
     expect(lead.current).toBe(3_000);
@@ -61,7 +61,8 @@ describe('GrantLead', () => {
   });
 
   it('doubles after a slot missed because its grant came late, and stays after one missed because the process stalled', () => {
-    const lead = new GrantLead();
+    let now = 0;
+    const lead = new GrantLead(() => now);
     lead.missed(20, false);
     expect(lead.current).toBe(100);
     lead.missed(20, true);
@@ -70,6 +71,11 @@ describe('GrantLead', () => {
     // Never past what the budget workflow accepts.
     for (let i = 0; i < 10; i++) lead.missed(20, true);
     expect(lead.current).toBe(5_000);
+    // Without slow answers it halves every 2 s: a stall at start is forgotten within seconds.
+    now += 2_000;
+    expect(lead.current).toBe(2_500);
+    now += 8_000;
+    expect(lead.current).toBe(156);
   });
 });
 
