@@ -5,7 +5,8 @@
  *
  * A request is due at its `notBeforeMs` (the end of its failures' backoff), or when it arrived. It is ready a
  * gather window after it arrived, or when due if that is later: a request handed over during its backoff is
- * ready the moment it is due, and one due at once waits the window for others to join its call.
+ * ready the moment it is due, and one due at once waits the window for others to join its call. Requests due now
+ * that fill a call together are ready at once: nothing could join their call.
  */
 import { failureKey } from '../shared/batch-types';
 import type { RetryDispatcherInput, RetryRequest } from '../shared/dispatcher-types';
@@ -100,7 +101,8 @@ export class RetryDispatchQueue {
 
   /** True when a request could go out now: ready, and none of its jobs in a call in flight. */
   hasDispatchable(nowMs: number): boolean {
-    return this.waiting.some((w) => this.canGo(w, nowMs));
+    const dueFillCall = this.dueFillACall(nowMs);
+    return this.waiting.some((w) => this.canGo(w, nowMs, dueFillCall));
   }
 
   /** The next moment a waiting request becomes ready, if one is not ready yet. */
@@ -120,8 +122,9 @@ export class RetryDispatchQueue {
 
   /** True when the requests that could go out now fill a call. */
   batchIsFull(nowMs: number): boolean {
+    const dueFillCall = this.dueFillACall(nowMs);
     const jobs = this.waiting
-      .filter((w) => this.canGo(w, nowMs))
+      .filter((w) => this.canGo(w, nowMs, dueFillCall))
       .reduce((n, w) => n + w.request.failures.length, 0);
     return jobs >= MAX_JOB_IDS_PER_REQUEST;
   }
@@ -134,11 +137,12 @@ export class RetryDispatchQueue {
   take(nowMs: number): RetryRequest[] {
     const batch: RetryRequest[] = [];
     const jobs = new Set<string>();
+    const dueFillCall = this.dueFillACall(nowMs);
     for (let i = 0; i < this.waiting.length && jobs.size < MAX_JOB_IDS_PER_REQUEST;) {
       const entry = this.waiting[i] as Waiting;
       const { request } = entry;
       const fits = jobs.size + request.failures.length <= MAX_JOB_IDS_PER_REQUEST;
-      if (fits && this.canGo(entry, nowMs) && !request.failures.some((f) => jobs.has(f.jobId))) {
+      if (fits && this.canGo(entry, nowMs, dueFillCall) && !request.failures.some((f) => jobs.has(f.jobId))) {
         batch.push(request);
         request.failures.forEach((f) => jobs.add(f.jobId));
         this.waiting.splice(i, 1);
@@ -168,10 +172,31 @@ export class RetryDispatchQueue {
     return Math.max(request.notBeforeMs ?? arrivedAtMs, arrivedAtMs + this.gatherWindowMs);
   }
 
-  private canGo(entry: Waiting, nowMs: number): boolean {
-    return (
-      this.readyAtMs(entry) <= nowMs && !entry.request.failures.some((f) => this.inFlightJobs.has(f.jobId))
-    );
+  private isDue({ request, arrivedAtMs }: Waiting, nowMs: number): boolean {
+    return (request.notBeforeMs ?? arrivedAtMs) <= nowMs;
+  }
+
+  private inFlight(entry: Waiting): boolean {
+    return entry.request.failures.some((f) => this.inFlightJobs.has(f.jobId));
+  }
+
+  /**
+   * Whether the requests due now, none of whose jobs is in a call, hold a call's worth of jobs. A gather window is
+   * a workflow timer, and the server fires none sooner than about a second after it is set (its
+   * `history.timerProcessorMaxTimeShift`, 1 s by default): a full call that waited for it lost that second.
+   */
+  private dueFillACall(nowMs: number): boolean {
+    let jobs = 0;
+    for (const entry of this.waiting) {
+      if (this.isDue(entry, nowMs) && !this.inFlight(entry)) jobs += entry.request.failures.length;
+      if (jobs >= MAX_JOB_IDS_PER_REQUEST) return true;
+    }
+    return false;
+  }
+
+  private canGo(entry: Waiting, nowMs: number, dueFillCall: boolean): boolean {
+    const ready = this.readyAtMs(entry) <= nowMs || (dueFillCall && this.isDue(entry, nowMs));
+    return ready && !this.inFlight(entry);
   }
 }
 

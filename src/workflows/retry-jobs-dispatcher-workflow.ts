@@ -36,7 +36,8 @@ import { fanOutSignal } from './signal-workflows';
 /**
  * Long enough for the requests of one watcher read (one per owner) to arrive together, short next to the second a
  * signalled failure's retry may take. A request that arrives during its backoff has waited already, and goes when
- * due.
+ * due; requests that fill a call go at once. The window is a workflow timer, so on a server with default dynamic
+ * config it lasts about a second whatever its length (the dispatch queue says why).
  */
 const DEFAULT_GATHER_WINDOW_MS = 250;
 

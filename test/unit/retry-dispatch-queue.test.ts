@@ -51,6 +51,23 @@ describe('RetryDispatchQueue', () => {
     expect(queue.take(0).map((r) => r.requestId)).toEqual(['r2']);
   });
 
+  it('sends requests due now that fill a call at once, and gathers only for a partial one', () => {
+    const queue = new RetryDispatchQueue(250, 0);
+    queue.add(request('a', ...jobIds(0, 50)), 0);
+    // Half a call waits its gather window for others to join.
+    expect(queue.hasDispatchable(0)).toBe(false);
+    expect(queue.nextReadyAtMs(0)).toBe(250);
+    queue.add(request('b', ...jobIds(50, 50)), 10);
+    // A whole call goes now: a gather window is a server timer, a second at least.
+    expect(queue.hasDispatchable(10)).toBe(true);
+    expect(queue.batchIsFull(10)).toBe(true);
+    expect(queue.take(10).map((r) => r.requestId)).toEqual(['a', 'b']);
+    // Requests still in their backoff do not count toward a full call.
+    queue.add({ ...request('c', ...jobIds(100, 60)), notBeforeMs: 5_000 }, 20);
+    queue.add(request('d', ...jobIds(200, 60)), 20);
+    expect(queue.hasDispatchable(20)).toBe(false);
+  });
+
   it('refuses empty and oversized requests', () => {
     const queue = new RetryDispatchQueue(0, 0);
     expect(queue.add(request('r0'), 0)).toBe('wrong-size');
