@@ -145,8 +145,9 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'queue-same-job-twice-in-call',
     file: DISPATCH_QUEUE,
-    search: 'if (fits && this.canGo(entry, nowMs) && !request.failures.some((f) => jobs.has(f.jobId))) {',
-    replace: 'if (fits && this.canGo(entry, nowMs)) {',
+    search:
+      'if (fits && this.canGo(entry, nowMs, dueFillCall) && !request.failures.some((f) => jobs.has(f.jobId))) {',
+    replace: 'if (fits && this.canGo(entry, nowMs, dueFillCall)) {',
     description:
       'Two waiting requests for the same job go into one call (which the activity refuses whole, as a job listed twice).',
     tests: DISPATCH_QUEUE_TESTS,
@@ -154,8 +155,8 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'queue-ignores-calls-in-flight',
     file: DISPATCH_QUEUE,
-    search: '&& !entry.request.failures.some((f) => this.inFlightJobs.has(f.jobId))',
-    replace: '',
+    search: 'return ready && !this.inFlight(entry);',
+    replace: 'return ready;',
     description:
       'A request for a job whose call is in flight goes out at once: two calls in flight could both see the job FAILED.',
     tests: DISPATCH_QUEUE_TESTS,
@@ -298,9 +299,27 @@ export const MUTANTS: readonly Mutant[] = [
   {
     id: 'budget-activity-uses-late-slot',
     file: BUDGET_ACTIVITY,
-    search: 'if (Date.now() - slot <= SLOT_LATE_TOLERANCE_MS) return slot;',
-    replace: 'return slot;',
+    search: 'if (Date.now() - slot <= SLOT_LATE_TOLERANCE_MS) {',
+    replace: 'if (true) {',
     description: 'A slot already past its tolerance is used anyway: the late call can crowd the next window.',
+    tests: BUDGET_ACTIVITY_TESTS,
+  },
+  {
+    id: 'grant-lead-raised-by-stall',
+    file: BUDGET_ACTIVITY,
+    search: 'if (grantCameLate) this.set(',
+    replace: 'this.set(',
+    description:
+      'A slot missed because the process stalled doubles the lead: calls then wait seconds behind their slots after a stall.',
+    tests: BUDGET_ACTIVITY_TESTS,
+  },
+  {
+    id: 'grant-lead-no-time-decay',
+    file: BUDGET_ACTIVITY,
+    search: 'const decayed = this.ms * 2 ** (-(this.now() - this.setAt) / LEAD_HALF_LIFE_MS);',
+    replace: 'const decayed = this.ms;',
+    description:
+      'A raised lead falls only with answers: a process that asks rarely keeps a stall at start for minutes.',
     tests: BUDGET_ACTIVITY_TESTS,
   },
   {
@@ -447,6 +466,15 @@ export const MUTANTS: readonly Mutant[] = [
       'A job an owner asks to have read while another asked-for read waits for its answer is read only after that answer.',
     tests: ['test/e2e/watcher-reads.e2e.test.ts'],
     testNamePattern: 'waits for its answer',
+  },
+  {
+    id: 'full-call-waits-gather',
+    file: DISPATCH_QUEUE,
+    search: 'const ready = this.readyAtMs(entry) <= nowMs || (dueFillCall && this.isDue(entry, nowMs));',
+    replace: 'const ready = this.readyAtMs(entry) <= nowMs;',
+    description:
+      'Requests due now that fill a call still wait the gather window, a workflow timer the server fires a second later at the earliest.',
+    tests: DISPATCH_QUEUE_TESTS,
   },
   {
     id: 'shard-ignored',
