@@ -158,10 +158,10 @@ it('reads a job asked for while another asked-for read waits for its answer at o
         ),
       { timeoutMs: 20_000, description: 'the second asked-for read' },
     );
-    const [held] = emu.ledger.entries({ action: 'DescribeJobs', since: firstAskedAt });
+    const [slowRead] = emu.ledger.entries({ action: 'DescribeJobs', since: firstAskedAt });
     const [secondRead] = emu.ledger.entries({ action: 'DescribeJobs', jobId: second, since: secondAskedAt });
-    expect((held?.params as { JobIds: string[] }).JobIds).toEqual([first]);
-    // One budget window at most; behind the held read it would come 8 s after that read arrived.
+    expect((slowRead?.params as { JobIds: string[] }).JobIds).toEqual([first]);
+    // One budget window at most; behind the slow read it would come about 5 s after that read arrived.
     expect((secondRead?.at ?? Infinity) - secondAskedAt).toBeLessThan(3_000);
     expect(emu.ledger.entries({ outcome: 'RequestLimitExceeded' })).toHaveLength(0);
   } finally {
